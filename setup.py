@@ -1,0 +1,72 @@
+"""Build of the native core. Metadata lives in pyproject.toml; this file only declares the
+extension and its build toggles:
+
+HANSIEVE_SANITIZE=1   AddressSanitizer + UndefinedBehaviorSanitizer build (run the tests with
+                      LD_PRELOAD=$(gcc -print-file-name=libasan.so))
+HANSIEVE_DEBUG=1      -O0 -g, Cython bounds checks on
+HANSIEVE_NATIVE=1     -march=native (local benchmarking only; wheels must stay portable)
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+from setuptools.command.build_py import build_py
+
+HERE = Path(__file__).parent
+SANITIZE = os.environ.get("HANSIEVE_SANITIZE") == "1"
+DEBUG = os.environ.get("HANSIEVE_DEBUG") == "1" or SANITIZE
+NATIVE = os.environ.get("HANSIEVE_NATIVE") == "1"
+
+compile_args = ["-std=c++17"]
+link_args = []
+if DEBUG:
+    compile_args += ["-O1" if SANITIZE else "-O0", "-g", "-fno-omit-frame-pointer"]
+else:
+    compile_args += ["-O3"]
+if SANITIZE:
+    flags = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"]
+    compile_args += flags
+    link_args += flags
+if NATIVE:
+    compile_args += ["-march=native"]
+
+directives = {
+    "language_level": 3,
+    "embedsignature": True,
+    "binding": True,
+    "boundscheck": DEBUG,
+    "wraparound": False,
+    "cdivision": True,
+    "initializedcheck": DEBUG,
+}
+
+extensions = [
+    Extension(
+        "hansieve._core",
+        ["src/hansieve/_core.pyx"],
+        language="c++",
+        extra_compile_args=compile_args,
+        extra_link_args=link_args,
+    )
+]
+
+
+class BuildPyWithLexicons(build_py):
+    """Ship the top-level `lexicons/` folder inside the package as `hansieve/lexicons/`."""
+
+    def run(self):
+        super().run()
+        source = HERE / "lexicons"
+        target = Path(self.build_lib) / "hansieve" / "lexicons"
+        if source.is_dir():
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(source, target)
+
+
+setup(
+    ext_modules=cythonize(extensions, compiler_directives=directives),
+    cmdclass={"build_py": BuildPyWithLexicons},
+)

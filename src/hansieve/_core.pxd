@@ -1,0 +1,77 @@
+# Declarations of the native core. `_core.pyx` implements them.
+#
+# Every table the scan loop reads is a flat array. A Sieve borrows pointers to them from
+# buffer objects it keeps alive (`Sieve._buffers`), so the same struct can later point into an
+# mmap'ed compiled file without copying.
+
+from libc.stdint cimport int32_t, uint8_t, uint16_t, uint32_t
+from libcpp.vector cimport vector
+
+# Codes of the per-code-point table (`TablesC.pages`).
+cdef enum:
+    CODE_OTHER = 0      # not in any term: the automaton goes back to the root
+    CODE_NOISE = -1     # skipped inside a match, up to `max_gap` in a row
+    # > 0: the symbol id of a term character; <= -2: expansion number (-2 - code)
+
+cdef enum:
+    PAGE_BITS = 8
+    PAGE_SIZE = 256
+    N_PAGES = 0x1100    # 0x110000 code points / PAGE_SIZE
+    STACK_RING = 64     # ring slots kept on the stack; longer terms use a heap ring
+
+cdef struct StateC:
+    uint32_t edge_begin     # outgoing edges: edges[edge_begin:edge_end], sorted by symbol
+    uint32_t edge_end
+    uint32_t fail           # failure link
+    uint32_t out_begin      # term ids that end here, failure chain included: outs[out_begin:out_end],
+    uint32_t out_end        # longest first
+    uint32_t depth          # symbols from the root
+
+cdef struct EdgeC:
+    uint32_t sym
+    uint32_t target
+
+cdef struct HitC:
+    uint32_t term_id
+    Py_ssize_t start        # code-point offsets into the caller's string, half-open
+    Py_ssize_t end
+
+cdef struct TablesC:
+    const uint32_t* page_index  # code point >> PAGE_BITS -> page number
+    const int32_t* pages        # page * PAGE_SIZE + (code point & 0xFF) -> code (see above)
+    const uint32_t* exp_begin   # expansion k: exp_syms[exp_begin[k]:exp_begin[k + 1]] (0 = other)
+    const uint32_t* exp_syms
+    const StateC* states        # state 0 is the root; states are numbered breadth-first
+    const EdgeC* edges
+    const uint32_t* outs
+    const uint32_t* root_next   # dense transition row of the root, indexed by symbol
+    const uint32_t* term_len    # folded length of each term, in symbols
+    uint32_t n_states
+    uint32_t n_syms             # symbols are 1..n_syms
+    uint32_t n_terms
+    uint32_t max_depth
+    int max_gap
+    bint leftmost_longest
+
+ctypedef fused char_t:
+    uint8_t
+    uint16_t
+    uint32_t
+
+cdef class Match:
+    cdef readonly Py_ssize_t term_id
+    cdef readonly Py_ssize_t start
+    cdef readonly Py_ssize_t end
+    cdef Sieve _sieve
+
+cdef class Sieve:
+    cdef TablesC _t
+    cdef tuple _buffers         # owners of the memory the pointers in _t point into
+    cdef readonly tuple terms
+    cdef tuple _categories
+    cdef tuple _severities
+    cdef readonly object match_kind
+    cdef dict _options
+
+    cdef Py_ssize_t _scan(self, object text, bint first_only, vector[HitC]* hits) except -1
+    cdef list _to_matches(self, vector[HitC]& hits)

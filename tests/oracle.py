@@ -1,0 +1,72 @@
+"""A plain-Python reference matcher: fold the text with the same table, cut it where a match may
+not continue (a run of more than `max_gap` noise code points), then brute-force substring search.
+It shares nothing with the native automaton but the fold table itself."""
+
+from __future__ import annotations
+
+from hansieve.fold import FoldOptions, fold_map
+
+
+def fold_segments(text: str, options: FoldOptions, max_gap: int):
+    """Folded text as segments [(chars, positions, first_symbol_index)], where positions[i] is
+    the original index of chars[i] and symbol indexes count folded characters across the text."""
+    fm = fold_map(options)
+    segments = []
+    chars: list[str] = []
+    positions: list[int] = []
+    start_n = n = 0
+    gap = 0
+    for i, ch in enumerate(text):
+        cp = ord(ch)
+        if fm.is_noise(cp):
+            gap += 1
+            if gap > max_gap and chars:
+                segments.append(("".join(chars), positions, start_n))
+                chars, positions = [], []
+            continue
+        gap = 0
+        if not chars:
+            start_n = n
+        for c in fm.fold_char(cp):
+            chars.append(c)
+            positions.append(i)
+            n += 1
+    if chars:
+        segments.append(("".join(chars), positions, start_n))
+    return segments
+
+
+def all_hits(terms, text, options=FoldOptions(), max_gap=3):
+    """Every overlapping hit as (term_id, start, end, start_n, end_n), ordered like Sieve.find:
+    by end, then longest first, then term id."""
+    fm = fold_map(options)
+    keys = [fm.fold_term(t) for t in terms]
+    hits = []
+    for seg, pos, base in fold_segments(text, options, max_gap):
+        for term_id, key in enumerate(keys):
+            at = seg.find(key)
+            while at != -1:
+                end = at + len(key)
+                hits.append((term_id, pos[at], pos[end - 1] + 1, base + at, base + end))
+                at = seg.find(key, at + 1)
+    hits.sort(key=lambda h: (h[4], h[3], h[0]))
+    return hits
+
+
+def find(terms, text, options=FoldOptions(), max_gap=3):
+    """What Sieve.find returns in overlapping mode, as (term_id, start, end)."""
+    return [h[:3] for h in all_hits(terms, text, options, max_gap)]
+
+
+def find_leftmost_longest(terms, text, options=FoldOptions(), max_gap=3):
+    """Non-overlapping hits: repeatedly the leftmost, then longest, then lowest term id."""
+    hits = all_hits(terms, text, options, max_gap)
+    out = []
+    next_n = 0
+    while True:
+        rest = [h for h in hits if h[3] >= next_n]
+        if not rest:
+            return out
+        best = min(rest, key=lambda h: (h[3], -h[4], h[0]))
+        out.append(best[:3])
+        next_n = best[4]

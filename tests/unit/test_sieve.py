@@ -1,0 +1,209 @@
+"""The public API of one Sieve: evasions the fold table sees through, offsets into the original
+text, options, errors, introspection."""
+
+import pickle
+
+import pytest
+
+import hansieve
+from hansieve import BuildError, MatchError
+
+ISSUE_TEXT = "他說法輪功，還有 Ｆ*Ｕ*Ｃ*Ｋ 和 六 四 以及 法\u200b轮\u200b功"
+
+
+@pytest.fixture(scope="module")
+def sieve():
+    return hansieve.compile(["法轮功", "六四", "fuck"])
+
+
+@pytest.mark.issue(2)
+def test_issue_example_four_hits_on_term_characters(sieve):
+    hits = [(m.term, ISSUE_TEXT[m.start:m.end]) for m in sieve.find(ISSUE_TEXT)]
+    assert hits == [("法轮功", "法輪功"), ("fuck", "Ｆ*Ｕ*Ｃ*Ｋ"), ("六四", "六 四"),
+                    ("法轮功", "法\u200b轮\u200b功")]
+    folded = hansieve.fold.fold_map()
+    for m in sieve.find(ISSUE_TEXT):
+        assert not folded.is_noise(ord(ISSUE_TEXT[m.start]))
+        assert not folded.is_noise(ord(ISSUE_TEXT[m.end - 1]))
+
+
+@pytest.mark.parametrize(
+    ("text", "disguised"),
+    [
+        ("法輪功", "法輪功"),                       # traditional
+        ("法 轮 功", "法 轮 功"),                   # spaces
+        ("法*轮*功", "法*轮*功"),                   # symbols
+        ("法\u200b轮\u200b功", "法\u200b轮\u200b功"),  # zero-width
+        ("法😀轮\ufe0f功", "法😀轮\ufe0f功"),        # emoji and variation selector
+        ("ⓕⓐⓛⓤⓝ", "ⓕⓐⓛⓤⓝ"),                     # circled letters
+        ("ＦＡＬＵＮ", "ＦＡＬＵＮ"),                # full width, upper case
+        ("𝐟𝐚𝐥𝐮𝐧", "𝐟𝐚𝐥𝐮𝐧"),                     # mathematical bold
+        ("法⁠輪⁠功", "法⁠輪⁠功"),                   # word joiner U+2060
+    ],
+    ids=["traditional", "spaces", "symbols", "zero-width", "emoji", "circled", "fullwidth",
+         "math-bold", "word-joiner"],
+)
+def test_evasions_seen_through(text, disguised):
+    s = hansieve.compile(["法轮功", "falun"])
+    message = "前" + text + "后"
+    (m,) = s.find(message)
+    assert message[m.start:m.end] == disguised
+
+
+def test_offsets_count_code_points_not_utf16():
+    s = hansieve.compile(["法轮功"])
+    text = "😀😀𠀀法轮功"
+    (m,) = s.find(text)
+    assert (m.start, m.end) == (3, 6) and text[m.start:m.end] == "法轮功"
+
+
+def test_max_gap_limits_skipped_noise():
+    text = "六  四"    # two spaces
+    assert hansieve.compile(["六四"], max_gap=1).find(text) == []
+    assert len(hansieve.compile(["六四"], max_gap=2).find(text)) == 1
+    assert hansieve.compile(["六四"], max_gap=0).find("六 四") == []
+
+
+def test_span_starts_and_ends_on_term_characters():
+    s = hansieve.compile(["法轮功"])
+    (m,) = s.find("**法**轮**功**")
+    assert (m.start, m.end) == (2, 9)
+
+
+def test_one_to_many_fold():
+    # ⑩ folds to "10": both characters come from one code point, so the span is that code point.
+    s = hansieve.compile(["10", "110"])
+    assert [(m.term, m.start, m.end) for m in s.find("1⑩")] == [("110", 0, 2), ("10", 1, 2)]
+
+
+def test_overlapping_reports_every_hit_longest_first_at_each_end():
+    s = hansieve.compile(["法轮", "法轮功", "轮功"])
+    assert [m.term for m in s.find("法轮功")] == ["法轮", "法轮功", "轮功"]
+
+
+def test_leftmost_longest_reports_non_overlapping():
+    s = hansieve.compile(["法轮", "法轮功", "轮功", "功法"], match_kind="leftmost_longest")
+    assert [(m.term, m.start, m.end) for m in s.find("法轮功法")] == [("法轮功", 0, 3)]
+    assert s.match_kind is hansieve.MatchKind.LEFTMOST_LONGEST
+
+
+@pytest.mark.parametrize(
+    ("option", "text"),
+    [("fold_chinese", "法輪功"), ("fold_compat", "ｆａｌｕｎ"), ("fold_case", "FALUN"),
+     ("skip_noise", "法*轮*功")],
+)
+def test_each_fold_switches_off(option, text):
+    assert hansieve.compile(["法轮功", "falun"]).contains(text)
+    assert not hansieve.compile(["法轮功", "falun"], **{option: False}).contains(text)
+
+
+def test_contains_first_count_mask_agree_with_find(sieve):
+    hits = sieve.find(ISSUE_TEXT)
+    assert sieve.contains(ISSUE_TEXT)
+    assert sieve.count(ISSUE_TEXT) == len(hits) == 4
+    assert sieve.first(ISSUE_TEXT) == hits[0]
+    masked = sieve.mask(ISSUE_TEXT)
+    assert len(masked) == len(ISSUE_TEXT)
+    assert masked.startswith("他說***，") and "**********" not in masked[:8]
+    assert sieve.first("干净的句子") is None
+    assert sieve.mask("干净的句子") == "干净的句子"
+
+
+def test_mask_char_must_be_one_character(sieve):
+    with pytest.raises(ValueError, match="E101"):
+        sieve.mask("法轮功", "**")
+
+
+@pytest.mark.parametrize("bad", [b"bytes", None, 42, ["法轮功"]], ids=["bytes", "None", "int", "list"])
+@pytest.mark.parametrize("method", ["find", "contains", "first", "count", "mask"])
+def test_non_str_text_raises_type_error(sieve, method, bad):
+    with pytest.raises(TypeError, match="text must be str"):
+        getattr(sieve, method)(bad)
+
+
+def test_str_subclass_is_scanned(sieve):
+    class Message(str):
+        pass
+
+    assert sieve.contains(Message("法轮功"))
+
+
+def test_bad_terms():
+    with pytest.raises(TypeError):
+        hansieve.compile([b"bytes"])
+    with pytest.raises(TypeError):
+        hansieve.compile("法轮功")      # a single string is not a list of terms
+    with pytest.raises(BuildError, match=r"\[E003\] empty term"):
+        hansieve.compile(["ok", ""])
+    with pytest.raises(BuildError, match=r"'\*\*\*'.*empty after folding"):
+        hansieve.compile(["ok", "***"])
+    with pytest.raises(ValueError):     # BuildError is a ValueError
+        hansieve.compile(["\u200b"])
+
+
+def test_bad_options():
+    with pytest.raises(MatchError, match="E001"):
+        hansieve.compile(["a"], match_kind="shortest")
+    with pytest.raises(MatchError, match="E002"):
+        hansieve.compile(["a"], max_gap=-1)
+
+
+def test_noise_term_is_fine_when_noise_is_not_skipped():
+    s = hansieve.compile(["c++"], skip_noise=False)
+    assert [m.term for m in s.find("I like C++")] == ["c++"]
+
+
+def test_empty_lexicon_matches_nothing():
+    s = hansieve.compile([])
+    assert len(s) == 0 and s.find("法轮功") == [] and not s.contains("法轮功")
+
+
+def test_duplicate_terms_each_reported():
+    s = hansieve.compile(["法轮功", "法輪功"])
+    assert {m.term for m in s.find("法轮功")} == {"法轮功", "法輪功"}
+
+
+def test_introspection(sieve):
+    assert len(sieve) == 3
+    assert sieve.terms == ("法轮功", "六四", "fuck")
+    assert sieve.max_term_len == 4
+    assert sieve.memory_usage() > 0
+    stats = sieve.stats()
+    assert stats["terms"] == 3 and stats["states"] == 1 + 3 + 2 + 4
+    assert sieve.options["max_gap"] == 3 and sieve.options["fold_chinese"] is True
+    assert "Sieve" in repr(sieve)
+
+
+def test_sieve_is_immutable(sieve):
+    with pytest.raises(AttributeError):
+        sieve.terms = ()
+    assert not hasattr(sieve, "add")
+    with pytest.raises(TypeError):
+        hansieve.Sieve()
+    with pytest.raises(TypeError):
+        hansieve.Match()
+
+
+def test_match_fields_and_pickle(sieve):
+    m = sieve.first("他说法轮功")
+    assert (m.term_id, m.term, m.start, m.end, m.span) == (0, "法轮功", 2, 5, (2, 5))
+    assert m.category is None and m.severity is None
+    assert repr(m) == "Match(term='法轮功', start=2, end=5)"
+    plain = pickle.loads(pickle.dumps(m))
+    assert (plain.term, plain.start, plain.end) == ("法轮功", 2, 5)
+
+
+def test_terms_with_categories():
+    s = hansieve.compile([hansieve.Term("法轮功", "politics", "block"), "六四"])
+    a, b = s.find("法轮功 六四")
+    assert (a.category, a.severity) == ("politics", "block")
+    assert (b.category, b.severity) == (None, None)
+
+
+def test_long_terms_use_a_heap_ring():
+    term = "法" * 100 + "功"
+    s = hansieve.compile([term, "法法"])
+    text = "x" + "法" * 100 + "功"
+    hits = s.find(text)
+    assert (hits[-1].term, hits[-1].start, hits[-1].end) == (term, 1, 102)
+    assert len(hits) == 99 + 1
