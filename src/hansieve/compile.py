@@ -108,7 +108,7 @@ def compile(
     --------
     >>> import hansieve
     >>> s = hansieve.compile(["法轮功", "六四"])
-    >>> [(m.term, m.start, m.end) for m in s.find("發輪功和六 四")]
+    >>> [(m.term, m.start, m.end) for m in s.find("法輪功和六 四")]
     [('法轮功', 0, 3), ('六四', 4, 7)]
     """
     try:
