@@ -1,11 +1,10 @@
-"""Shared test helpers: `tests/` is on sys.path, so test modules import `oracle` directly."""
+"""Shared fixtures. `tests/` is on sys.path, so test modules import `oracle` and `datapaths`."""
 
 from pathlib import Path
 
 import pytest
 
-#: public data beside the checkout (absent on a user's machine: tests that need it skip)
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+from datapaths import SHARED_DATA
 
 
 @pytest.fixture(scope="session")

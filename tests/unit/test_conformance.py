@@ -7,7 +7,7 @@ import json
 import pytest
 
 import hansieve
-from conftest import SHARED_DATA
+from datapaths import SHARED_DATA
 
 VECTORS = SHARED_DATA / "conformance" / "aho-corasick-vectors.json"
 KINDS = {"standard_overlapping": "overlapping", "leftmost_longest": "leftmost_longest"}
