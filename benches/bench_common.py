@@ -31,7 +31,8 @@ JIEBA_SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "all": None}
 LONG_TEXT_BYTES_DEFAULT = 1_000_000
 
 #: hansieve options with every fold off: hits are exactly a plain Aho-Corasick's overlapping hits
-FOLDS_OFF = dict(fold_chinese=False, fold_compat=False, fold_case=False, skip_noise=False)
+FOLDS_OFF = dict(fold_chinese=False, fold_compat=False, fold_case=False, skip_noise=False,
+                 whole_word=False)
 
 #: engines compiled from a lexicon (the scan benches add an overhead baseline)
 ALL_ENGINES = ("hansieve_folds_off", "hansieve_default", "pyahocorasick", "ahocorasick_rs",

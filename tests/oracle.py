@@ -36,31 +36,44 @@ def fold_segments(text: str, options: FoldOptions, max_gap: int):
     return segments
 
 
-def all_hits(terms, text, options=FoldOptions(), max_gap=3):
+def _is_word(s: str) -> bool:
+    return s.isascii() and s.isalnum()
+
+
+def all_hits(terms, text, options=FoldOptions(), max_gap=3, whole_word=True):
     """Every overlapping hit as (term_id, start, end, start_n, end_n), ordered like Sieve.find:
-    by end, then longest first, then term id."""
+    by end, then longest first, then term id. With `whole_word`, a term that begins (ends) with
+    an ASCII letter or digit is not reported where the code point before (after) it folds to
+    ASCII letters or digits."""
     fm = fold_map(options)
     keys = [fm.fold_term(t) for t in terms]
+
+    def word_at(i):
+        return 0 <= i < len(text) and not fm.is_noise(ord(text[i])) and _is_word(fm.fold_char(ord(text[i])))
+
     hits = []
     for seg, pos, base in fold_segments(text, options, max_gap):
         for term_id, key in enumerate(keys):
             at = seg.find(key)
             while at != -1:
                 end = at + len(key)
-                hits.append((term_id, pos[at], pos[end - 1] + 1, base + at, base + end))
+                start_pos, end_pos = pos[at], pos[end - 1] + 1
+                if not (whole_word and ((_is_word(key[0]) and word_at(start_pos - 1))
+                                        or (_is_word(key[-1]) and word_at(end_pos)))):
+                    hits.append((term_id, start_pos, end_pos, base + at, base + end))
                 at = seg.find(key, at + 1)
     hits.sort(key=lambda h: (h[4], h[3], h[0]))
     return hits
 
 
-def find(terms, text, options=FoldOptions(), max_gap=3):
+def find(terms, text, options=FoldOptions(), max_gap=3, whole_word=True):
     """What Sieve.find returns in overlapping mode, as (term_id, start, end)."""
-    return [h[:3] for h in all_hits(terms, text, options, max_gap)]
+    return [h[:3] for h in all_hits(terms, text, options, max_gap, whole_word)]
 
 
-def find_leftmost_longest(terms, text, options=FoldOptions(), max_gap=3):
+def find_leftmost_longest(terms, text, options=FoldOptions(), max_gap=3, whole_word=True):
     """Non-overlapping hits: repeatedly the leftmost, then longest, then lowest term id."""
-    hits = all_hits(terms, text, options, max_gap)
+    hits = all_hits(terms, text, options, max_gap, whole_word)
     out = []
     next_n = 0
     while True:

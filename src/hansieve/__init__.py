@@ -6,24 +6,34 @@
 [('法轮功', 2, 5), ('fuck', 6, 13)]
 """
 
-from ._core import Match, Sieve
-from .compile import MatchKind, Term, compile
-from .errors import BuildError, HansieveError, LexiconError, MatchError
-from .lexicon import default_lexicon_path, load_lexicon
-
 __version__ = "0.1.0"
 
+from ._core import Match, Sieve
+from .compile import MatchKind, compile, load
+from .errors import BuildError, FormatError, HansieveError, LexiconError, MatchError
+from .lexicon import (CATEGORIES, SEVERITIES, Lexicon, Rule, Term, default_lexicon_path,
+                      load_lexicon, read_lexicon)
+from .verify import Verdict
+
 __all__ = [
+    "CATEGORIES",
+    "SEVERITIES",
     "BuildError",
+    "FormatError",
     "HansieveError",
+    "Lexicon",
     "LexiconError",
     "Match",
     "MatchError",
     "MatchKind",
+    "Rule",
     "Sieve",
     "Term",
+    "Verdict",
     "compile",
     "default_lexicon_path",
+    "load",
     "load_lexicon",
+    "read_lexicon",
     "__version__",
 ]

@@ -13,6 +13,14 @@ cdef enum:
     CODE_NOISE = -1     # skipped inside a match, up to `max_gap` in a row
     # > 0: the symbol id of a term character; <= -2: expansion number (-2 - code)
 
+# Per-term flags (`TablesC.term_flags`).
+cdef enum:
+    TERM_ALLOW = 1          # allowlist entry: drops deny hits inside its span, never reported
+    TERM_HIDDEN = 2         # combination-rule operand: feeds rules, never reported alone
+    TERM_WW_START = 4       # starts with an ASCII letter/digit: no letter/digit may precede
+    TERM_WW_END = 8         # ends with one: no letter/digit may follow
+    TERM_VERIFY = 16        # keep only where word segmentation agrees (boundary check)
+
 cdef enum:
     PAGE_BITS = 8
     PAGE_SIZE = 256
@@ -36,6 +44,13 @@ cdef struct HitC:
     Py_ssize_t start        # code-point offsets into the caller's string, half-open
     Py_ssize_t end
 
+cdef struct PendingC:     # leftmost-longest: a hit that may still be reported
+    uint32_t term_id
+    Py_ssize_t start        # original positions
+    Py_ssize_t end
+    Py_ssize_t start_n      # symbol indexes
+    Py_ssize_t end_n
+
 cdef struct TablesC:
     const uint32_t* page_index  # code point >> PAGE_BITS -> page number
     const int32_t* pages        # page * PAGE_SIZE + (code point & 0xFF) -> code (see above)
@@ -46,12 +61,16 @@ cdef struct TablesC:
     const uint32_t* outs
     const uint32_t* root_next   # dense transition row of the root, indexed by symbol
     const uint32_t* term_len    # folded length of each term, in symbols
+    const uint8_t* term_flags   # TERM_* bits of each term
+    const uint32_t* word_index  # code point >> PAGE_BITS -> page of word_pages
+    const uint8_t* word_pages   # 1 where a code point folds to an ASCII letter or digit
     uint32_t n_states
     uint32_t n_syms             # symbols are 1..n_syms
     uint32_t n_terms
     uint32_t max_depth
     int max_gap
     bint leftmost_longest
+    bint has_allow              # some term is TERM_ALLOW: a scan may not stop at its first hit
 
 ctypedef fused char_t:
     uint8_t
@@ -66,12 +85,21 @@ cdef class Match:
 
 cdef class Sieve:
     cdef TablesC _t
-    cdef tuple _buffers         # owners of the memory the pointers in _t point into
-    cdef readonly tuple terms
-    cdef tuple _categories
-    cdef tuple _severities
+    cdef object _buffers        # owners of the memory the pointers point into (bytes, or an mmap)
+    cdef const uint32_t* _text_offsets  # entry i's text: _text_blob[_text_offsets[i]:_text_offsets[i+1]]
+    cdef const char* _text_blob
+    cdef const uint8_t* _category_idx   # 0 = none, else index + 1 into _category_names
+    cdef const uint8_t* _severity_idx   # 0 = none, 1 block, 2 review, 3 notice
+    cdef Py_ssize_t _n_entries  # automaton terms, then virtual rule entries
+    cdef Py_ssize_t _n_deny     # deny terms come first
+    cdef tuple _category_names
+    cdef dict _header           # options, counts, rules, lexicon identity: what to_bytes writes
+    cdef tuple _terms_cache
     cdef readonly object match_kind
-    cdef dict _options
+    cdef public object _verifier    # callable(text, hits) -> kept hits, for TERM_VERIFY hits
+    cdef public object _rules       # callable(operand hits) -> rule hits, or None
 
     cdef Py_ssize_t _scan(self, object text, bint first_only, vector[HitC]* hits) except -1
+    cdef int _finish(self, object text, vector[HitC]& hits) except -1
     cdef list _to_matches(self, vector[HitC]& hits)
+    cdef str _text(self, Py_ssize_t i)

@@ -6,7 +6,7 @@
 
 cimport cython
 from cpython.unicode cimport PyUnicode_GET_LENGTH
-from libc.stdint cimport int32_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdint cimport int32_t, uint8_t, uint16_t, uint32_t, uint64_t, uintptr_t
 from libc.stdlib cimport free, malloc
 from cython.operator cimport dereference
 from libcpp.unordered_map cimport unordered_map
@@ -82,43 +82,96 @@ cdef struct ScanC:
     bint first_only
     bint done
     vector[HitC]* hits
-    # Leftmost-longest: the best hit so far that may still be beaten by one starting earlier.
-    bint has_cand
-    HitC cand
-    Py_ssize_t cand_start_n
-    Py_ssize_t cand_end_n
+    # The text itself, for the whole-word check of a hit's neighbours.
+    const void* data
+    int kind
+    Py_ssize_t length
+    # Leftmost-longest: hits not yet settled (a later hit may still start at or before them).
+    vector[PendingC]* pending
     Py_ssize_t last_end_n   # reported hits may not start before this symbol index
 
 
-cdef inline void emit(ScanC* c, uint32_t term_id, Py_ssize_t start, Py_ssize_t end) noexcept nogil:
+cdef inline uint32_t read_cp(const ScanC* c, Py_ssize_t i) noexcept nogil:
+    if c.kind == 1:
+        return (<const uint8_t*>c.data)[i]
+    if c.kind == 2:
+        return (<const uint16_t*>c.data)[i]
+    return (<const uint32_t*>c.data)[i]
+
+
+cdef inline bint is_word_char(const TablesC* t, uint32_t cp) noexcept nogil:
+    return t.word_pages[(<Py_ssize_t>t.word_index[cp >> PAGE_BITS] << PAGE_BITS)
+                        | (cp & (PAGE_SIZE - 1))]
+
+
+cdef inline bint whole_word_ok(const TablesC* t, const ScanC* c, uint8_t flags,
+                               Py_ssize_t start, Py_ssize_t end) noexcept nogil:
+    """A Latin or digit term may not touch a letter or digit (after folding): sex is not in
+    Sussex, 69 is not in 695; a CJK neighbour is fine (AV女优)."""
+    if flags & TERM_WW_START and start > 0 and is_word_char(t, read_cp(c, start - 1)):
+        return False
+    if flags & TERM_WW_END and end < c.length and is_word_char(t, read_cp(c, end)):
+        return False
+    return True
+
+
+cdef inline void emit(const TablesC* t, ScanC* c, uint32_t term_id, Py_ssize_t start,
+                      Py_ssize_t end) noexcept nogil:
     cdef HitC h
     h.term_id = term_id
     h.start = start
     h.end = end
     c.hits.push_back(h)
-    if c.first_only:
+    # Stop early only on a hit nothing can take back: not an allow or rule operand, not one
+    # awaiting verification, and no allow entry could still cover it.
+    if c.first_only and not t.has_allow and not (
+            t.term_flags[term_id] & (TERM_ALLOW | TERM_HIDDEN | TERM_VERIFY)):
         c.done = True
 
 
-cdef inline void settle(ScanC* c, Py_ssize_t earliest_future_start) noexcept nogil:
-    """Leftmost-longest: report the candidate once no future hit can start at or before it."""
-    if c.has_cand and earliest_future_start > c.cand_start_n:
-        c.has_cand = False
-        c.last_end_n = c.cand_end_n
-        emit(c, c.cand.term_id, c.cand.start, c.cand.end)
+cdef void settle(const TablesC* t, ScanC* c, Py_ssize_t earliest_future_start) noexcept nogil:
+    """Leftmost-longest: report, greedily, every pending hit that no later hit can beat: the
+    leftmost (then longest, then lowest term id) of those starting before any future hit can."""
+    cdef vector[PendingC]* p = c.pending
+    cdef size_t i, best, kept
+    cdef bint found
+    while not c.done:
+        found = False
+        best = 0
+        for i in range(p.size()):
+            if p[0][i].start_n < c.last_end_n or p[0][i].start_n >= earliest_future_start:
+                continue
+            if not found or p[0][i].start_n < p[0][best].start_n or (
+                    p[0][i].start_n == p[0][best].start_n and (
+                        p[0][i].end_n > p[0][best].end_n or (p[0][i].end_n == p[0][best].end_n
+                                                              and p[0][i].term_id < p[0][best].term_id))):
+                best = i
+                found = True
+        if not found:
+            break
+        c.last_end_n = p[0][best].end_n
+        emit(t, c, p[0][best].term_id, p[0][best].start, p[0][best].end)
+    # Drop what can no longer be reported.
+    kept = 0
+    for i in range(p.size()):
+        if p[0][i].start_n >= c.last_end_n:
+            p[0][kept] = p[0][i]
+            kept += 1
+    p.resize(kept)
 
 
 cdef inline void reset(const TablesC* t, ScanC* c) noexcept nogil:
     c.state = 0
-    if t.leftmost_longest:
-        settle(c, c.n)
+    if t.leftmost_longest and c.pending.size():
+        settle(t, c, c.n)
 
 
 cdef inline void feed(const TablesC* t, ScanC* c, uint32_t sym, Py_ssize_t pos) noexcept nogil:
     """Step the automaton by one term symbol read at original position `pos`."""
     cdef const StateC* st
     cdef uint32_t k, term_id
-    cdef Py_ssize_t start_n
+    cdef uint8_t flags
+    cdef Py_ssize_t start_n, start
     c.state = next_state(t, c.state, sym)
     c.ring[c.n & c.mask] = pos
     c.n += 1
@@ -127,34 +180,40 @@ cdef inline void feed(const TablesC* t, ScanC* c, uint32_t sym, Py_ssize_t pos) 
     if not t.leftmost_longest:
         for k in range(st.out_begin, st.out_end):
             term_id = t.outs[k]
-            emit(c, term_id, c.ring[(c.n - t.term_len[term_id]) & c.mask], pos + 1)
+            start = c.ring[(c.n - t.term_len[term_id]) & c.mask]
+            flags = t.term_flags[term_id]
+            if flags & (TERM_WW_START | TERM_WW_END) and not whole_word_ok(t, c, flags, start, pos + 1):
+                continue
+            emit(t, c, term_id, start, pos + 1)
             if c.done:
                 return
         return
-    # Every hit from here on starts at symbol n - depth or later.
-    settle(c, c.n - st.depth)
-    if c.done:
-        return
+    cdef PendingC h
     for k in range(st.out_begin, st.out_end):
         term_id = t.outs[k]
         start_n = c.n - t.term_len[term_id]
         if start_n < c.last_end_n:
-            continue    # overlaps a reported hit; a shorter output may still fit
-        if not c.has_cand or start_n < c.cand_start_n or (
-                start_n == c.cand_start_n and c.n > c.cand_end_n):
-            c.has_cand = True
-            c.cand.term_id = term_id
-            c.cand.start = c.ring[start_n & c.mask]
-            c.cand.end = pos + 1
-            c.cand_start_n = start_n
-            c.cand_end_n = c.n
-        return      # outputs are longest first: the first that fits is the best here
+            continue    # overlaps a reported hit
+        start = c.ring[start_n & c.mask]
+        flags = t.term_flags[term_id]
+        if flags & (TERM_WW_START | TERM_WW_END) and not whole_word_ok(t, c, flags, start, pos + 1):
+            continue
+        h.term_id = term_id
+        h.start = start
+        h.end = pos + 1
+        h.start_n = start_n
+        h.end_n = c.n
+        c.pending.push_back(h)
+    # Every hit from here on starts at symbol n - depth or later.
+    if c.pending.size():
+        settle(t, c, c.n - st.depth)
 
 
 cdef Py_ssize_t scan(const TablesC* t, const char_t* data, Py_ssize_t length,
                      bint first_only, vector[HitC]* hits) noexcept nogil:
     """Scan one buffer; append hits to `hits`. Returns 0, or -1 when the ring cannot be allocated."""
     cdef ScanC c
+    cdef vector[PendingC] pending
     cdef Py_ssize_t stack_ring[STACK_RING]
     cdef Py_ssize_t i, cap
     cdef int32_t code
@@ -165,10 +224,11 @@ cdef Py_ssize_t scan(const TablesC* t, const char_t* data, Py_ssize_t length,
     c.first_only = first_only
     c.done = False
     c.hits = hits
-    c.has_cand = False
+    c.data = data
+    c.kind = sizeof(char_t)
+    c.length = length
+    c.pending = &pending
     c.last_end_n = 0
-    c.cand_start_n = 0
-    c.cand_end_n = 0
     cap = 1
     while cap < <Py_ssize_t>t.max_depth:
         cap <<= 1
@@ -194,7 +254,7 @@ cdef Py_ssize_t scan(const TablesC* t, const char_t* data, Py_ssize_t length,
                     if c.done:
                         break
         elif code == CODE_OTHER:
-            if c.state != 0 or c.has_cand:
+            if c.state != 0 or pending.size():
                 reset(t, &c)
                 if c.done:
                     break
@@ -211,7 +271,7 @@ cdef Py_ssize_t scan(const TablesC* t, const char_t* data, Py_ssize_t length,
             if c.done:
                 break
     if not c.done and t.leftmost_longest:
-        settle(&c, c.n + 1)
+        settle(t, &c, c.n + 1)
     if c.ring != stack_ring:
         free(c.ring)
     return 0
@@ -221,11 +281,14 @@ cdef Py_ssize_t scan(const TablesC* t, const char_t* data, Py_ssize_t length,
 # Public classes
 # --------------------------------------------------------------------------------------------
 
+_SEVERITY_NAMES = (None, "block", "review", "notice")
+
+
 @cython.freelist(256)
 @cython.final
 cdef class Match:
-    """One hit: lexicon term `term_id` found at ``text[start:end]`` (code-point offsets into the
-    original string; the span starts and ends on a term character).
+    """One hit: lexicon entry `term_id` found at ``text[start:end]`` (code-point offsets into
+    the original string; the span starts and ends on a term character).
 
     Examples
     --------
@@ -240,16 +303,17 @@ cdef class Match:
 
     @property
     def term(self) -> str:
-        """The lexicon term as written."""
-        return self._sieve.terms[self.term_id]
+        """The lexicon term as written (for a combination rule, the rule, e.g. ``A&B``)."""
+        return self._sieve._text(self.term_id)
 
     @property
     def category(self):
-        return self._sieve._categories[self.term_id]
+        cdef uint8_t i = self._sieve._category_idx[self.term_id]
+        return self._sieve._category_names[i - 1] if i else None
 
     @property
     def severity(self):
-        return self._sieve._severities[self.term_id]
+        return _SEVERITY_NAMES[self._sieve._severity_idx[self.term_id]]
 
     @property
     def span(self) -> tuple:
@@ -287,25 +351,34 @@ cdef inline void _check_text(object text) except *:
 
 @cython.final
 cdef class Sieve:
-    """An immutable, thread-safe keyword matcher made by :func:`hansieve.compile`.
+    """An immutable, thread-safe keyword matcher made by :func:`hansieve.compile` or
+    :func:`hansieve.load`.
 
     Scans release the GIL; one Sieve may be shared by any number of threads.
     """
 
     def __cinit__(self):
         # Null every pointer before anything can fail, so a half-built Sieve scans nothing.
+        self._t.n_states = 0
         self._t.page_index = NULL
         self._t.pages = NULL
         self._t.states = NULL
-        self._t.n_states = 0
+        self._text_offsets = NULL
+        self._text_blob = NULL
+        self._category_idx = NULL
+        self._severity_idx = NULL
+        self._n_entries = 0
         self._buffers = ()
+        self._verifier = None
+        self._rules = None
 
     def __init__(self, *args, **kwargs):
-        raise TypeError("use hansieve.compile() to make a Sieve")
+        raise TypeError("use hansieve.compile() or hansieve.load() to make a Sieve")
 
     # ---- scanning -------------------------------------------------------------------------
 
     cdef Py_ssize_t _scan(self, object text, bint first_only, vector[HitC]* hits) except -1:
+        """Raw automaton hits (allow and rule-operand hits included)."""
         cdef Py_ssize_t length = PyUnicode_GET_LENGTH(text)
         cdef int kind
         cdef void* data
@@ -327,6 +400,62 @@ cdef class Sieve:
             raise MemoryError("hansieve: cannot allocate the position ring for this lexicon")
         return 0
 
+    cdef int _finish(self, object text, vector[HitC]& hits) except -1:
+        """Turn raw hits into reported hits, in place: allowlist precedence, rule operands
+        set aside, boundary verification, combination rules. Clean messages never get here."""
+        cdef const uint8_t* flags = self._t.term_flags
+        cdef HitC h
+        cdef size_t i, j, kept = 0
+        cdef bint special = False
+        for h in hits:
+            if flags[h.term_id] & (TERM_ALLOW | TERM_HIDDEN | TERM_VERIFY):
+                special = True
+                break
+        if not special:
+            return 0
+        cdef vector[HitC] allow
+        operands = [] if self._rules is not None else None
+        for h in hits:
+            if flags[h.term_id] & TERM_ALLOW:
+                allow.push_back(h)
+        pending = []
+        for i in range(hits.size()):
+            h = hits[i]
+            if flags[h.term_id] & TERM_ALLOW:
+                continue
+            if flags[h.term_id] & TERM_HIDDEN:
+                if operands is not None:
+                    operands.append((h.term_id, h.start, h.end))
+                continue
+            # A deny hit whose span lies inside an allow hit's span is dropped.
+            for j in range(allow.size()):
+                if allow[j].start <= h.start and h.end <= allow[j].end:
+                    break
+            else:
+                if flags[h.term_id] & TERM_VERIFY and self._verifier is not None:
+                    pending.append(kept)
+                hits[kept] = h
+                kept += 1
+        hits.resize(kept)
+        if pending:
+            keep = self._verifier(text, [(hits[i].term_id, hits[i].start, hits[i].end)
+                                         for i in pending])
+            dropped = {pending[k] for k, ok in enumerate(keep) if not ok}
+            if dropped:
+                kept = 0
+                for i in range(hits.size()):
+                    if i not in dropped:
+                        hits[kept] = hits[i]
+                        kept += 1
+                hits.resize(kept)
+        if operands:
+            for term_id, start, end in self._rules(operands):
+                h.term_id = term_id
+                h.start = start
+                h.end = end
+                hits.push_back(h)
+        return 0
+
     cdef list _to_matches(self, vector[HitC]& hits):
         cdef list out = []
         cdef Match m
@@ -342,7 +471,8 @@ cdef class Sieve:
 
     def find(self, text):
         """All hits in `text`, as a list of :class:`Match` ordered by end (then longest first);
-        in leftmost-longest mode, the non-overlapping hits ordered by start.
+        in leftmost-longest mode, the non-overlapping hits ordered by start. Hits of
+        combination rules follow the term hits.
 
         >>> import hansieve
         >>> s = hansieve.compile(["六四", "fuck"])
@@ -352,10 +482,12 @@ cdef class Sieve:
         _check_text(text)
         cdef vector[HitC] hits
         self._scan(text, False, &hits)
+        if hits.size():
+            self._finish(text, hits)
         return self._to_matches(hits)
 
     def contains(self, text) -> bool:
-        """Whether `text` has any hit; stops at the first.
+        """Whether `text` has any hit; stops at the first one nothing can take back.
 
         >>> import hansieve
         >>> hansieve.compile(["法轮功"]).contains("法*輪*功")
@@ -364,13 +496,17 @@ cdef class Sieve:
         _check_text(text)
         cdef vector[HitC] hits
         self._scan(text, True, &hits)
+        if hits.size():
+            self._finish(text, hits)
         return hits.size() > 0
 
     def first(self, text):
-        """The first hit :meth:`find` would return, or None; stops scanning there."""
+        """The first hit :meth:`find` would return, or None; stops scanning there when it can."""
         _check_text(text)
         cdef vector[HitC] hits
         self._scan(text, True, &hits)
+        if hits.size():
+            self._finish(text, hits)
         if hits.size() == 0:
             return None
         return self._to_matches(hits)[0]
@@ -380,6 +516,8 @@ cdef class Sieve:
         _check_text(text)
         cdef vector[HitC] hits
         self._scan(text, False, &hits)
+        if hits.size():
+            self._finish(text, hits)
         return hits.size()
 
     def mask(self, text, object char="*") -> str:
@@ -394,6 +532,8 @@ cdef class Sieve:
             raise ValueError(f"[E101] mask char must be a single character, got {char!r}")
         cdef vector[HitC] hits
         self._scan(text, False, &hits)
+        if hits.size():
+            self._finish(text, hits)
         if hits.size() == 0:
             return text
         spans = sorted([(h.start, h.end) for h in hits])
@@ -410,10 +550,55 @@ cdef class Sieve:
         pieces.append(text[done:])
         return "".join(pieces)
 
+    def check(self, text):
+        """The :class:`hansieve.Verdict` for one message: action, strongest severity,
+        categories and matches.
+
+        >>> import hansieve
+        >>> v = hansieve.compile([hansieve.Term("法轮功", "politics", "block")]).check("法*轮*功")
+        >>> v.action, v.categories
+        ('block', ('politics',))
+        """
+        from .verify import verdict
+        return verdict(self.find(text))
+
     # ---- introspection --------------------------------------------------------------------
 
+    cdef str _text(self, Py_ssize_t i):
+        cdef uint32_t a = self._text_offsets[i], b = self._text_offsets[i + 1]
+        return self._text_blob[a:b].decode("utf-8")
+
     def __len__(self):
-        return len(self.terms)
+        return self._n_deny
+
+    @property
+    def terms(self) -> tuple:
+        """The deny terms as written, in term-id order."""
+        if self._terms_cache is None:
+            self._terms_cache = tuple(self._text(i) for i in range(self._n_deny))
+        return self._terms_cache
+
+    def entry(self, Py_ssize_t term_id) -> dict:
+        """What the Sieve knows of one term id (deny term, allow entry, rule operand or rule)."""
+        if not 0 <= term_id < self._n_entries:
+            raise IndexError(f"term id {term_id} out of range")
+        cdef uint8_t c = self._category_idx[term_id]
+        kind = "deny"
+        if term_id >= self._t.n_terms:
+            kind = "rule"
+        elif self._t.term_flags[term_id] & TERM_ALLOW:
+            kind = "allow"
+        elif self._t.term_flags[term_id] & TERM_HIDDEN:
+            kind = "operand"
+        extra = self._header.get("extra", {}).get(str(term_id), {})
+        return {
+            "text": self._text(term_id),
+            "kind": kind,
+            "category": self._category_names[c - 1] if c else None,
+            "severity": _SEVERITY_NAMES[self._severity_idx[term_id]],
+            "tags": tuple(extra.get("tags", ())),
+            "flags": frozenset(extra.get("flags", ())),
+        }
 
     @property
     def max_term_len(self) -> int:
@@ -423,11 +608,17 @@ cdef class Sieve:
     @property
     def options(self) -> dict:
         """The compile options this Sieve was built with (a copy)."""
-        return dict(self._options)
+        return dict(self._header["options"])
+
+    @property
+    def header(self) -> dict:
+        """Counts, options and lexicon identity, as written in compiled files (a copy)."""
+        import copy
+        return copy.deepcopy(self._header)
 
     def memory_usage(self) -> int:
-        """Bytes held by the native tables (automaton, outputs, fold table pages)."""
-        return sum(len(b) for b in self._buffers)
+        """Bytes held by the native tables (automaton, outputs, fold table pages, term texts)."""
+        return sum(len(b) for b in self._buffers[:len(ARRAYS)])
 
     def stats(self) -> dict:
         """Sizes of the native tables, for tuning and benchmarks."""
@@ -440,17 +631,62 @@ cdef class Sieve:
         }
 
     def __repr__(self):
-        return (f"<hansieve.Sieve terms={len(self.terms)} states={self._t.n_states} "
+        return (f"<hansieve.Sieve terms={self._n_deny} states={self._t.n_states} "
                 f"match_kind={self.match_kind}>")
 
+    # ---- persistence ----------------------------------------------------------------------
+
+    def to_bytes(self) -> bytes:
+        """The compiled file's bytes (see :meth:`save`)."""
+        return _serialize(self)
+
+    @classmethod
+    def from_bytes(cls, data):
+        """A Sieve from :meth:`to_bytes` output (any bytes-like object), validated before use.
+
+        Raises
+        ------
+        hansieve.FormatError
+            Truncated, corrupt, foreign or newer-version data.
+        """
+        return _deserialize(data, None)
+
+    def save(self, path) -> None:
+        """Write the compiled file (atomically: a temporary file renamed into place)."""
+        import os
+        import tempfile
+        path = os.fspath(path)
+        folder = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(prefix=".hansieve-", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(_serialize(self))
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
     def __reduce__(self):
-        raise TypeError("[E102] Sieve pickling comes with the compiled-file format; "
-                        "recompile from the lexicon in the worker for now")
+        # Pickle through the compiled-file bytes: versioned and validated on load.
+        return (_unpickle, (_serialize(self),))
+
+
+def _unpickle(data):
+    return _deserialize(data, None)
 
 
 # --------------------------------------------------------------------------------------------
 # Building
 # --------------------------------------------------------------------------------------------
+
+import json
+import mmap
+import zlib
+
+from hansieve.errors import FormatError
 
 cdef inline const char* _ptr(bytes b):
     return <const char*>b
@@ -460,13 +696,37 @@ cdef bytes _as_bytes(const void* p, size_t n):
     return (<const char*>p)[:n] if n else b""
 
 
+cdef tuple _paged(vector[int32_t]& dense, size_t itemsize):
+    """Split a dense per-code-point table into pages, storing identical pages once.
+    Returns (page_index bytes, pages bytes) with entries narrowed to `itemsize` bytes."""
+    cdef vector[uint32_t] page_index = vector[uint32_t](N_PAGES, 0)
+    cdef vector[uint8_t] narrow
+    cdef Py_ssize_t p, k
+    seen = {}
+    chunks = []
+    for p in range(N_PAGES):
+        if itemsize == 4:
+            page = _as_bytes(&dense[p * PAGE_SIZE], PAGE_SIZE * sizeof(int32_t))
+        else:
+            narrow.resize(PAGE_SIZE)
+            for k in range(PAGE_SIZE):
+                narrow[k] = <uint8_t>dense[p * PAGE_SIZE + k]
+            page = _as_bytes(narrow.data(), PAGE_SIZE)
+        number = seen.get(page)
+        if number is None:
+            number = seen[page] = len(chunks)
+            chunks.append(page)
+        page_index[p] = number
+    return _as_bytes(page_index.data(), N_PAGES * sizeof(uint32_t)), b"".join(chunks)
+
+
 def _build_code_table(list sym_pairs, list noise_ranges, list expansions):
     """The per-code-point table as deduplicated pages.
 
     sym_pairs: (code point, symbol) for every code point that folds to one term character.
     noise_ranges: inclusive (lo, hi) ranges of noise code points.
     expansions: (code point, [symbol or 0, ...]) for code points that fold to several characters.
-    Returns (page_index bytes, pages bytes, exp_begin bytes, exp_syms bytes).
+    Returns (page_index, pages, exp_begin, exp_syms) as bytes.
     """
     cdef vector[int32_t] dense = vector[int32_t](N_PAGES * PAGE_SIZE, 0)
     cdef vector[uint32_t] exp_begin, exp_syms
@@ -483,22 +743,20 @@ def _build_code_table(list sym_pairs, list noise_ranges, list expansions):
         for sym in syms:
             exp_syms.push_back(sym)
         exp_begin.push_back(exp_syms.size())
-    # Identical pages (all "other", all noise, ...) are stored once.
-    cdef vector[uint32_t] page_index = vector[uint32_t](N_PAGES, 0)
-    seen = {}
-    chunks = []
-    cdef Py_ssize_t p
-    for p in range(N_PAGES):
-        page = _as_bytes(&dense[p * PAGE_SIZE], PAGE_SIZE * sizeof(int32_t))
-        number = seen.get(page)
-        if number is None:
-            number = seen[page] = len(chunks)
-            chunks.append(page)
-        page_index[p] = number
-    return (_as_bytes(page_index.data(), N_PAGES * sizeof(uint32_t)),
-            b"".join(chunks),
+    page_index, pages = _paged(dense, 4)
+    return (page_index, pages,
             _as_bytes(exp_begin.data(), exp_begin.size() * sizeof(uint32_t)),
             _as_bytes(exp_syms.data(), exp_syms.size() * sizeof(uint32_t)))
+
+
+def _build_word_table(object word_cps):
+    """Paged bitmap (one byte per code point) of the code points that fold to ASCII letters
+    or digits, for the whole-word rule. Returns (word_index, word_pages) as bytes."""
+    cdef vector[int32_t] dense = vector[int32_t](N_PAGES * PAGE_SIZE, 0)
+    cdef uint32_t cp
+    for cp in word_cps:
+        dense[cp] = 1
+    return _paged(dense, 1)
 
 
 cdef uint32_t _find_edge(const vector[EdgeC]& edges, const vector[StateC]& states, uint32_t s,
@@ -516,21 +774,28 @@ cdef uint32_t _find_edge(const vector[EdgeC]& edges, const vector[StateC]& state
     return 0
 
 
-def _build_sieve(list folded_terms, tuple terms, tuple categories, tuple severities,
-                 tuple code_table, Py_ssize_t n_syms, int max_gap, bint leftmost_longest,
-                 object match_kind, dict options):
-    """Build the automaton over `folded_terms` (one per term, already folded and non-empty,
-    every character a term symbol of `code_table`) and return the Sieve."""
-    cdef Sieve sv = Sieve.__new__(Sieve)
+#: Order of the arrays in a compiled file and in Sieve._buffers.
+ARRAYS = ("page_index", "pages", "exp_begin", "exp_syms", "states", "edges", "outs",
+          "root_next", "term_len", "term_flags", "word_index", "word_pages", "text_offsets",
+          "text_blob", "category_idx", "severity_idx")
+
+
+def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes term_flags,
+                 list texts, list category_idx, list severity_idx, dict header, object match_kind):
+    """Build the automaton over `folded_terms` (one per automaton term, already folded and
+    non-empty, every character a term symbol of `code_table`) and return the Sieve.
+
+    `texts`, `category_idx` and `severity_idx` cover every entry: the automaton terms, then the
+    virtual entries of combination rules. `header` carries the counts and options that a
+    compiled file records."""
     page_index_b, pages_b, exp_begin_b, exp_syms_b = code_table
-    cdef const uint32_t* page_index = <const uint32_t*><const char*>page_index_b
-    cdef const int32_t* pages = <const int32_t*><const char*>pages_b
     cdef TablesC probe
-    probe.page_index = page_index
-    probe.pages = pages
+    probe.page_index = <const uint32_t*><const char*>page_index_b
+    probe.pages = <const int32_t*><const char*>pages_b
 
     cdef Py_ssize_t n_terms = len(folded_terms)
     cdef unordered_map[uint64_t, uint32_t] child_of
+    cdef unordered_map[uint64_t, uint32_t].iterator it
     cdef vector[hs_edge_tmp] tmp_edges
     cdef vector[uint32_t] term_node = vector[uint32_t](n_terms, 0)
     cdef vector[uint32_t] term_len = vector[uint32_t](n_terms, 0)
@@ -542,8 +807,7 @@ def _build_sieve(list folded_terms, tuple terms, tuple categories, tuple severit
     cdef int kind
     cdef void* data
     cdef str term
-    cdef unordered_map[uint64_t, uint32_t].iterator it
-    if n_terms >= 0xFFFFFFFF:
+    if n_terms >= 0xFFFFFFF0 or len(texts) >= 0xFFFFFFF0:
         raise ValueError("[E103] too many terms")
 
     # 1. The trie, with temporary node ids.
@@ -562,7 +826,7 @@ def _build_sieve(list folded_terms, tuple terms, tuple categories, tuple severit
             else:
                 code = code_of(&probe, (<const uint32_t*>data)[i])
             if code <= 0:
-                raise AssertionError(f"term {terms[t]!r}: folded character {term[i]!r} has no symbol")
+                raise AssertionError(f"term {texts[t]!r}: folded character {term[i]!r} has no symbol")
             key = (<uint64_t>node << 32) | <uint32_t>code
             it = child_of.find(key)
             if it == child_of.end():
@@ -586,6 +850,7 @@ def _build_sieve(list folded_terms, tuple terms, tuple categories, tuple severit
     cdef vector[StateC] states
     cdef vector[EdgeC] edges
     cdef vector[uint32_t] outs
+    cdef Py_ssize_t n_syms = header["counts"]["n_syms"]
     cdef vector[uint32_t] root_next = vector[uint32_t](n_syms + 1, 0)
     with nogil:
         _layout(tmp_edges, term_node, n_nodes, states, edges, outs)
@@ -593,35 +858,79 @@ def _build_sieve(list folded_terms, tuple terms, tuple categories, tuple severit
     for k in range(states[0].edge_begin, states[0].edge_end):
         root_next[edges[k].sym] = edges[k].target
 
-    sv._buffers = (
+    # Entry texts as one UTF-8 blob with offsets: decoded only when a Match's term is read.
+    encoded = [s.encode("utf-8") for s in texts]
+    cdef vector[uint32_t] text_offsets
+    text_offsets.push_back(0)
+    cdef size_t total = 0
+    for b in encoded:
+        total += len(b)
+        if total >= 0xFFFFFFFF:
+            raise ValueError("[E105] term texts exceed 4 GiB")
+        text_offsets.push_back(total)
+
+    counts = header["counts"]
+    counts.update(n_states=states.size(), n_terms=n_terms, n_entries=len(texts),
+                  max_depth=max_depth, n_exp=len(exp_begin_b) // 4 - 1)
+    arrays = (
         page_index_b, pages_b, exp_begin_b, exp_syms_b,
         _as_bytes(states.data(), states.size() * sizeof(StateC)),
         _as_bytes(edges.data(), edges.size() * sizeof(EdgeC)),
         _as_bytes(outs.data(), outs.size() * sizeof(uint32_t)),
         _as_bytes(root_next.data(), root_next.size() * sizeof(uint32_t)),
         _as_bytes(term_len.data(), term_len.size() * sizeof(uint32_t)),
+        term_flags,
+        word_table[0], word_table[1],
+        _as_bytes(text_offsets.data(), text_offsets.size() * sizeof(uint32_t)),
+        b"".join(encoded),
+        bytes(category_idx),
+        bytes(severity_idx),
     )
-    b = sv._buffers
-    sv._t.page_index = <const uint32_t*>_ptr(b[0])
-    sv._t.pages = <const int32_t*>_ptr(b[1])
-    sv._t.exp_begin = <const uint32_t*>_ptr(b[2])
-    sv._t.exp_syms = <const uint32_t*>_ptr(b[3])
-    sv._t.states = <const StateC*>_ptr(b[4])
-    sv._t.edges = <const EdgeC*>_ptr(b[5])
-    sv._t.outs = <const uint32_t*>_ptr(b[6])
-    sv._t.root_next = <const uint32_t*>_ptr(b[7])
-    sv._t.term_len = <const uint32_t*>_ptr(b[8])
-    sv._t.n_states = states.size()
-    sv._t.n_syms = n_syms
-    sv._t.n_terms = n_terms
-    sv._t.max_depth = max_depth
-    sv._t.max_gap = max_gap
-    sv._t.leftmost_longest = leftmost_longest
-    sv.terms = terms
-    sv._categories = categories
-    sv._severities = severities
+    return _attach(arrays, arrays, header, match_kind)
+
+
+cdef Sieve _attach(tuple arrays, object owners, dict header, object match_kind):
+    """Point a new Sieve at `arrays` (buffer objects, in ARRAYS order) kept alive by `owners`."""
+    cdef Sieve sv = Sieve.__new__(Sieve)
+    cdef list ptrs = []
+    cdef const uint8_t[::1] view
+    for a in arrays:
+        if len(a) == 0:
+            ptrs.append(0)
+            continue
+        view = a
+        ptrs.append(<uintptr_t>&view[0])
+    counts = header["counts"]
+    sv._t.page_index = <const uint32_t*><uintptr_t>ptrs[0]
+    sv._t.pages = <const int32_t*><uintptr_t>ptrs[1]
+    sv._t.exp_begin = <const uint32_t*><uintptr_t>ptrs[2]
+    sv._t.exp_syms = <const uint32_t*><uintptr_t>ptrs[3]
+    sv._t.states = <const StateC*><uintptr_t>ptrs[4]
+    sv._t.edges = <const EdgeC*><uintptr_t>ptrs[5]
+    sv._t.outs = <const uint32_t*><uintptr_t>ptrs[6]
+    sv._t.root_next = <const uint32_t*><uintptr_t>ptrs[7]
+    sv._t.term_len = <const uint32_t*><uintptr_t>ptrs[8]
+    sv._t.term_flags = <const uint8_t*><uintptr_t>ptrs[9]
+    sv._t.word_index = <const uint32_t*><uintptr_t>ptrs[10]
+    sv._t.word_pages = <const uint8_t*><uintptr_t>ptrs[11]
+    sv._text_offsets = <const uint32_t*><uintptr_t>ptrs[12]
+    sv._text_blob = <const char*><uintptr_t>ptrs[13]
+    sv._category_idx = <const uint8_t*><uintptr_t>ptrs[14]
+    sv._severity_idx = <const uint8_t*><uintptr_t>ptrs[15]
+    sv._t.n_syms = counts["n_syms"]
+    sv._t.n_terms = counts["n_terms"]
+    sv._t.max_depth = counts["max_depth"]
+    sv._t.max_gap = header["options"]["max_gap"]
+    sv._t.leftmost_longest = header["options"]["match_kind"] == "leftmost_longest"
+    sv._t.has_allow = counts["n_allow"] > 0
+    sv._n_entries = counts["n_entries"]
+    sv._n_deny = counts["n_deny"]
+    sv._category_names = tuple(header["categories"])
+    sv._header = header
     sv.match_kind = match_kind
-    sv._options = options
+    sv._buffers = owners
+    # Last: a Sieve with n_states == 0 scans nothing, so it is safe until every pointer is set.
+    sv._t.n_states = counts["n_states"]
     return sv
 
 
@@ -701,3 +1010,203 @@ cdef void _layout(vector[hs_edge_tmp]& tmp_edges, const vector[uint32_t]& term_n
                     states[c].fail = 0
                     break
                 f = states[f].fail
+
+
+# --------------------------------------------------------------------------------------------
+# Compiled files
+# --------------------------------------------------------------------------------------------
+#
+# Layout (little-endian):
+#   0  magic  b"HANSIEVE"
+#   8  u32    format version
+#   12 u32    header length (JSON, UTF-8)
+#   16 u64    file length
+#   24 u32    CRC-32 of bytes [32, file length)
+#   28 u32    0
+#   32 header JSON: counts, options, categories, rules, lexicon identity, array offsets
+#   then each array at an 8-aligned offset, in ARRAYS order
+
+MAGIC = b"HANSIEVE"
+FORMAT_VERSION = 1
+_PREFIX = 32
+
+cdef bytes _serialize(Sieve sv):
+    import struct
+    arrays = sv._buffers
+    if isinstance(arrays, list):     # loaded from a file: (memoryview slices..., mmap)
+        arrays = arrays[:len(ARRAYS)]
+    header = dict(sv._header)
+    offsets = []
+    # Lay the arrays out first with a provisional header length, then fix point on it.
+    header_json = b""
+    for _ in range(3):
+        pos = _PREFIX + len(header_json)
+        offsets = []
+        for a in arrays:
+            pos = (pos + 7) & ~7
+            offsets.append([pos, len(a)])
+            pos += len(a)
+        header["arrays"] = offsets
+        new_json = json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        new_json = new_json.ljust(len(new_json) + (-(_PREFIX + len(new_json))) % 8)
+        if new_json == header_json:
+            break
+        header_json = new_json
+    # (wraparound is off in this module: no negative indexes)
+    last_off, last_n = offsets[len(offsets) - 1]
+    total = last_off + last_n
+    body = bytearray(total)
+    body[_PREFIX:_PREFIX + len(header_json)] = header_json
+    for (off, n), a in zip(offsets, arrays):
+        body[off:off + n] = a
+    crc = zlib.crc32(memoryview(body)[_PREFIX:])
+    struct.pack_into("<8sIIQII", body, 0, MAGIC, FORMAT_VERSION, len(header_json), total, crc, 0)
+    return bytes(body)
+
+
+def _load_path(path):
+    """Map a compiled file and validate it (zero copy: the arrays stay in the mapping)."""
+    import os
+    with open(os.fspath(path), "rb") as f:
+        try:
+            mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:
+            raise FormatError(f"[E301] {os.fspath(path)}: empty file, not a compiled hansieve lexicon") from None
+    return _deserialize(mm, mm, os.fspath(path))
+
+
+def _deserialize(object data, object owner, str name="data"):
+    import struct
+    try:
+        view = memoryview(data).cast("B")
+    except TypeError:
+        raise TypeError(f"expected a bytes-like object, not {type(data).__name__}") from None
+    size = len(view)
+    if size < _PREFIX or bytes(view[:8]) != MAGIC:
+        raise FormatError(f"[E301] {name}: not a compiled hansieve lexicon (bad magic)")
+    magic, version, header_len, total, crc, zero = struct.unpack_from("<8sIIQII", view, 0)
+    if version > FORMAT_VERSION:
+        raise FormatError(f"[E302] {name}: format version {version} is newer than this hansieve "
+                          f"reads ({FORMAT_VERSION}); upgrade hansieve or recompile the lexicon")
+    if version != FORMAT_VERSION or zero != 0:
+        raise FormatError(f"[E303] {name}: unsupported format version {version}")
+    if total != size:
+        raise FormatError(f"[E304] {name}: truncated or padded: header says {total} bytes, "
+                          f"found {size}")
+    if zlib.crc32(view[_PREFIX:]) != crc:
+        raise FormatError(f"[E305] {name}: checksum mismatch (corrupt file)")
+    if _PREFIX + header_len > size:
+        raise FormatError(f"[E306] {name}: header runs past the end of the file")
+    try:
+        header = json.loads(bytes(view[_PREFIX:_PREFIX + header_len]).decode("utf-8"))
+        arrays = []
+        specs = header["arrays"]
+        if len(specs) != len(ARRAYS):
+            raise ValueError("wrong number of arrays")
+        for (off, n) in specs:
+            if not (isinstance(off, int) and isinstance(n, int)) or off % 8 or off < _PREFIX + header_len \
+                    or n < 0 or off + n > size:
+                raise ValueError(f"array at {off}+{n} outside the file or misaligned")
+            arrays.append(view[off:off + n])
+        from .compile import MatchKind
+        kind = MatchKind(header["options"]["match_kind"])
+        _validate(arrays, header)
+    except FormatError:
+        raise
+    except (ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError, OverflowError) as exc:
+        raise FormatError(f"[E307] {name}: invalid compiled lexicon: {exc}") from None
+    if owner is None:
+        # from_bytes: copy once into an aligned private buffer, so the caller may reuse theirs.
+        blob = bytes(view)
+        view = memoryview(blob)
+        arrays = [view[off:off + n] for off, n in header["arrays"]]
+        owner = blob
+    sv = _attach(tuple(arrays), list(arrays) + [owner], header, kind)
+    _install_runtime(sv)
+    return sv
+
+
+def _install_runtime(Sieve sv):
+    """Re-create the Python-side helpers (rules, verifier) from the header."""
+    from . import verify
+    verify.install(sv)
+
+
+cdef int _need(bint ok, str what) except -1:
+    if not ok:
+        raise ValueError(what)
+    return 0
+
+
+def _validate(list arrays, dict header):
+    """Check every index and offset the scan loop will follow, so a corrupt file can only be
+    refused, never read out of bounds or walked forever."""
+    counts = header["counts"]
+    cdef uint32_t n_syms = counts["n_syms"], n_states = counts["n_states"]
+    cdef uint32_t n_terms = counts["n_terms"], max_depth = counts["max_depth"]
+    cdef Py_ssize_t n_entries = counts["n_entries"], n_exp = counts["n_exp"]
+    _need(n_states >= 1 and n_terms <= n_entries and counts["n_deny"] <= n_terms, "counts")
+    _need(0 <= header["options"]["max_gap"] <= (1 << 20), "max_gap")
+    _need(max_depth <= (1 << 26), "max_depth")
+    _need(counts["n_allow"] >= 0 and counts["n_syms"] >= 0, "counts")
+    _need(len(header["categories"]) < 255, "categories")
+    sizes = [len(a) for a in arrays]
+    _need(sizes[0] == N_PAGES * 4 and sizes[1] % (PAGE_SIZE * 4) == 0 and sizes[1] > 0, "code table")
+    _need(sizes[2] == (n_exp + 1) * 4 and sizes[3] % 4 == 0, "expansions")
+    _need(sizes[4] == n_states * sizeof(StateC) and sizes[5] % sizeof(EdgeC) == 0, "states")
+    _need(sizes[6] % 4 == 0 and sizes[7] == (n_syms + 1) * 4, "outputs")
+    _need(sizes[8] == n_terms * 4 and sizes[9] == n_terms, "terms")
+    _need(sizes[10] == N_PAGES * 4 and sizes[11] % PAGE_SIZE == 0 and sizes[11] > 0, "word table")
+    _need(sizes[12] == (n_entries + 1) * 4 and sizes[14] == n_entries and sizes[15] == n_entries,
+          "entries")
+    cdef const uint32_t[::1] page_index = arrays[0].cast("I")
+    cdef const int32_t[::1] pages = arrays[1].cast("i")
+    cdef const uint32_t[::1] exp_begin = arrays[2].cast("I")
+    cdef const uint32_t[::1] exp_syms = arrays[3].cast("I") if sizes[3] else None
+    cdef const uint32_t[::1] st = arrays[4].cast("I")
+    cdef const uint32_t[::1] ed = arrays[5].cast("I") if sizes[5] else None
+    cdef const uint32_t[::1] outs = arrays[6].cast("I") if sizes[6] else None
+    cdef const uint32_t[::1] root_next = arrays[7].cast("I")
+    cdef const uint32_t[::1] term_len = arrays[8].cast("I") if sizes[8] else None
+    cdef const uint32_t[::1] word_index = arrays[10].cast("I")
+    cdef const uint32_t[::1] text_offsets = arrays[12].cast("I")
+    cdef const uint8_t[::1] category_idx = arrays[14] if sizes[14] else None
+    cdef const uint8_t[::1] severity_idx = arrays[15] if sizes[15] else None
+    cdef Py_ssize_t n_pages = sizes[1] // (PAGE_SIZE * 4), n_word_pages = sizes[11] // PAGE_SIZE
+    cdef Py_ssize_t n_exp_syms = sizes[3] // 4, n_edges = sizes[5] // 8, n_outs = sizes[6] // 4
+    cdef Py_ssize_t i, s
+    cdef int32_t code
+    cdef uint32_t f
+    for i in range(N_PAGES):
+        _need(page_index[i] < n_pages and word_index[i] < n_word_pages, "page index")
+    for i in range(n_pages * PAGE_SIZE):
+        code = pages[i]
+        _need((code > 0 and <uint32_t>code <= n_syms) or code == 0 or code == -1
+              or (code <= -2 and -2 - code < n_exp), "code table entry")
+    _need(exp_begin[0] == 0 and exp_begin[n_exp] == n_exp_syms, "expansion offsets")
+    for i in range(n_exp):
+        _need(exp_begin[i] <= exp_begin[i + 1], "expansion offsets")
+    for i in range(n_exp_syms):
+        _need(exp_syms[i] <= n_syms, "expansion symbol")
+    _need(st[5] == 0 and st[2] == 0, "root state")   # depth 0, fails to itself
+    for s in range(n_states):
+        _need(st[6 * s] <= st[6 * s + 1] <= n_edges, "edge run")
+        _need(st[6 * s + 3] <= st[6 * s + 4] <= n_outs, "output run")
+        f = st[6 * s + 2]
+        _need(f < n_states, "failure link")
+        # Failure links must go strictly up in depth, or a scan could loop forever.
+        _need(s == 0 or st[6 * f + 5] < st[6 * s + 5], "failure link depth")
+        _need(st[6 * s + 5] <= max_depth, "depth")
+    for i in range(n_edges):
+        _need(1 <= ed[2 * i] <= n_syms and 0 < ed[2 * i + 1] < n_states, "edge")
+    for i in range(n_outs):
+        _need(outs[i] < n_terms, "output")
+    for i in range(n_syms + 1):
+        _need(root_next[i] < n_states, "root row")
+    for i in range(n_terms):
+        _need(1 <= term_len[i] <= max_depth, "term length")
+    _need(text_offsets[0] == 0 and text_offsets[n_entries] == sizes[13], "text offsets")
+    for i in range(n_entries):
+        _need(text_offsets[i] <= text_offsets[i + 1], "text offsets")
+        _need(category_idx[i] <= len(header["categories"]) and severity_idx[i] <= 3, "entry")
+    bytes(arrays[13]).decode("utf-8")

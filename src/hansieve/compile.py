@@ -1,16 +1,23 @@
 """Terms -> Sieve: fold every term with the scanner's own fold table, give each folded character a
-dense symbol id (most frequent first), and hand the result to the native builder."""
+dense symbol id (most frequent first), set each term's flags, and hand the result to the native
+builder."""
 
 from __future__ import annotations
 
 import enum
 import functools
 from collections import Counter
-from typing import Iterable, NamedTuple, Union
+from typing import Iterable, Union
 
-from . import _core
+from . import _core, __version__
 from .errors import BuildError, MatchError
-from .fold import FoldOptions, fold_map
+from .fold import TABLE_PATH, FoldOptions, fold_map
+from .lexicon import FLAGS, SEVERITIES, Lexicon, Rule, Term
+
+TermLike = Union[str, Term]
+
+# Native flag bits (mirrors of TERM_* in _core.pxd).
+_ALLOW, _HIDDEN, _WW_START, _WW_END, _VERIFY = 1, 2, 4, 8, 16
 
 
 class MatchKind(str, enum.Enum):
@@ -23,19 +30,6 @@ class MatchKind(str, enum.Enum):
 
     def __str__(self) -> str:
         return self.value
-
-
-class Term(NamedTuple):
-    """A lexicon entry. Plain ``str`` terms compile as ``Term(text)``."""
-
-    text: str
-    category: str | None = None
-    severity: str | None = None
-    #: where the term was read, as ``file:line``, for error messages
-    source: str | None = None
-
-
-TermLike = Union[str, Term]
 
 
 @functools.lru_cache(maxsize=16)
@@ -52,6 +46,26 @@ def _inverse_fold(options: FoldOptions) -> tuple[dict[str, list[int]], list[tupl
     return single, multi
 
 
+def _is_word(s: str) -> bool:
+    return s.isascii() and s.isalnum()
+
+
+@functools.lru_cache(maxsize=16)
+def _word_table(options: FoldOptions) -> tuple[bytes, bytes]:
+    """Code points that fold to ASCII letters or digits (full width, circled, mathematical...)."""
+    fm = fold_map(options)
+    cps = {cp for cp in range(128) if _is_word(chr(cp)) and cp not in fm.mapping}
+    cps.update(cp for cp, s in fm.mapping.items() if _is_word(s))
+    return _core._build_word_table(sorted(cps))
+
+
+@functools.lru_cache(maxsize=1)
+def _fold_table_sha256() -> str:
+    import hashlib
+    with open(TABLE_PATH, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
 def _as_term(item: object) -> Term:
     if isinstance(item, Term):
         if not isinstance(item.text, str):
@@ -62,23 +76,40 @@ def _as_term(item: object) -> Term:
     raise TypeError(f"terms must be str or hansieve.Term, not {type(item).__name__}")
 
 
+def _check_meta(entry: Term, where: str) -> None:
+    if entry.severity is not None and entry.severity not in SEVERITIES:
+        raise BuildError(f"[E006] term {entry.text!r}{where}: bad severity {entry.severity!r}")
+    unknown = set(entry.flags) - FLAGS.keys()
+    if unknown:
+        raise BuildError(f"[E007] term {entry.text!r}{where}: unknown flags {sorted(unknown)}")
+
+
 def compile(
-    terms: Iterable[TermLike],
+    terms: Iterable[TermLike] | Lexicon,
     *,
+    allow: Iterable[TermLike] = (),
+    rules: Iterable[Rule] = (),
     match_kind: MatchKind | str = MatchKind.OVERLAPPING,
     fold_chinese: bool = True,
     fold_compat: bool = True,
     fold_case: bool = True,
     skip_noise: bool = True,
     max_gap: int = 3,
+    whole_word: bool = True,
 ) -> _core.Sieve:
     """Compile lexicon terms into an immutable :class:`Sieve`.
 
     Parameters
     ----------
     terms
-        Any iterable of ``str`` (or :class:`Term`). Each term is folded like the text it is
-        matched against, so ``法輪功``, ``法轮功`` and ``法*轮*功`` are the same key.
+        Any iterable of ``str`` or :class:`Term`, or a :class:`Lexicon` (whose allowlist and
+        rules are then compiled too). Each term is folded like the text it is matched against,
+        so ``法輪功``, ``法轮功`` and ``法*轮*功`` are the same key.
+    allow
+        Allowlist entries: a hit whose span lies inside an allow entry's hit is dropped
+        (allow ``大麻烦`` drops ``大麻`` inside it).
+    rules
+        Combination rules (:class:`Rule`), evaluated over one message's hits.
     match_kind
         ``"overlapping"`` (default: every hit) or ``"leftmost_longest"`` (non-overlapping).
     fold_chinese
@@ -90,10 +121,14 @@ def compile(
         Lower-casing.
     skip_noise
         Skip whitespace, punctuation, symbols, emoji, zero-width and format characters and
-        combining marks inside a match, at most `max_gap` of them in a row. With every fold and
-        `skip_noise` off, hits are exactly those of a plain Aho-Corasick automaton.
+        combining marks inside a match, at most `max_gap` of them in a row.
     max_gap
         Most noise code points in a row that a match may span.
+    whole_word
+        A term that begins (ends) with an ASCII letter or digit does not match when a letter or
+        digit (after folding) precedes (follows) it: ``sex`` is not in ``Sussex``. With every
+        fold, `skip_noise` and `whole_word` off, hits are exactly those of a plain
+        Aho-Corasick automaton.
 
     Raises
     ------
@@ -102,7 +137,7 @@ def compile(
     BuildError
         A term is empty, or nothing is left of it after folding (only noise).
     MatchError
-        An unknown `match_kind` or a negative `max_gap`.
+        An unknown `match_kind`, a bad `max_gap`, or rules with leftmost-longest matching.
 
     Examples
     --------
@@ -120,21 +155,67 @@ def compile(
         raise MatchError(f"[E002] max_gap must be an int in 0..{1 << 20}, got {max_gap!r}")
     if isinstance(terms, (str, bytes)):
         raise TypeError("terms must be an iterable of str, not a single string")
+    lexicon_info: dict = {}
+    if isinstance(terms, Lexicon):
+        allow = list(terms.allow) + list(allow)
+        rules = list(terms.rules) + list(rules)
+        lexicon_info = {"version": terms.version, "digest": terms.digest}
+        terms = terms.terms
+    deny = [_as_term(item) for item in terms]
+    allowed = [_as_term(item) for item in allow]
+    rules = list(rules)
+    if rules and kind is MatchKind.LEFTMOST_LONGEST:
+        raise MatchError("[E005] combination rules need match_kind='overlapping' (a rule "
+                         "operand must not hide the terms it overlaps)")
 
     options = FoldOptions(chinese=bool(fold_chinese), compat=bool(fold_compat),
                           case=bool(fold_case), noise=bool(skip_noise))
     fm = fold_map(options)
-    entries = [_as_term(item) for item in terms]
-    folded = []
-    for entry in entries:
+
+    # Automaton terms: deny terms, allow entries, then rule operands (one per distinct operand).
+    entries: list[Term] = []
+    flags: list[int] = []
+    folded: list[str] = []
+
+    def add(entry: Term, bits: int) -> int:
         where = f" ({entry.source})" if entry.source else ""
         if not entry.text:
             raise BuildError(f"[E003] empty term{where}")
+        _check_meta(entry, where)
         key = fm.fold_term(entry.text)
         if not key:
             raise BuildError(f"[E004] term {entry.text!r}{where} is empty after folding "
                              "(it is made of noise characters only)")
+        if whole_word or "whole-word" in entry.flags:
+            if _is_word(key[0]):
+                bits |= _WW_START
+            if _is_word(key[-1]):
+                bits |= _WW_END
+        if "boundary" in entry.flags:
+            bits |= _VERIFY
+        entries.append(entry)
+        flags.append(bits)
         folded.append(key)
+        return len(entries) - 1
+
+    for entry in deny:
+        add(entry, 0)
+    for entry in allowed:
+        add(entry, _ALLOW)
+    operand_ids: dict[str, int] = {}
+    rule_rows = []
+    for rule in rules:
+        ids = []
+        for operand in (rule.a, rule.b):
+            key = fm.fold_term(operand)
+            if key not in operand_ids:
+                operand_ids[key] = add(Term(operand, source=rule.source), _HIDDEN)
+            ids.append(operand_ids[key])
+        rule_rows.append((ids[0], rule.op, ids[1], rule.within))
+    n_terms = len(entries)
+    # Rules are virtual entries after the automaton terms: they have texts and metadata only.
+    rule_entries = [Term(r.text, r.category, r.severity, source=r.source) for r in rules]
+    all_entries = entries + rule_entries
 
     # Dense symbol ids, most frequent character first (small ids for the hottest characters).
     counts = Counter("".join(folded))
@@ -149,23 +230,54 @@ def compile(
                   if any(c in sym for c in s)]
     code_table = _core._build_code_table(sym_pairs, list(fm.noise_ranges), expansions)
 
-    recorded = {
-        "match_kind": kind.value,
-        "fold_chinese": options.chinese,
-        "fold_compat": options.compat,
-        "fold_case": options.case,
-        "skip_noise": options.noise,
-        "max_gap": max_gap,
+    categories = sorted({e.category for e in all_entries if e.category})
+    if len(categories) > 250:
+        raise BuildError(f"[E008] too many categories ({len(categories)} > 250)")
+    category_no = {c: i + 1 for i, c in enumerate(categories)}
+    severity_no = {None: 0, "block": 1, "review": 2, "notice": 3}
+    extra = {}
+    for i, e in enumerate(all_entries):
+        if e.tags or e.flags:
+            extra[str(i)] = {"tags": list(e.tags), "flags": sorted(e.flags)}
+    header = {
+        "hansieve": __version__,
+        "options": {
+            "match_kind": kind.value,
+            "fold_chinese": options.chinese,
+            "fold_compat": options.compat,
+            "fold_case": options.case,
+            "skip_noise": options.noise,
+            "max_gap": max_gap,
+            "whole_word": bool(whole_word),
+        },
+        "counts": {"n_syms": len(sym), "n_deny": len(deny), "n_allow": len(allowed)},
+        "categories": categories,
+        "rules": [[n_terms + i, *row] for i, row in enumerate(rule_rows)],
+        "extra": extra,
+        "fold_table_sha256": _fold_table_sha256(),
+        "lexicon": lexicon_info,
     }
-    return _core._build_sieve(
+    sieve = _core._build_sieve(
         folded,
-        tuple(e.text for e in entries),
-        tuple(e.category for e in entries),
-        tuple(e.severity for e in entries),
         code_table,
-        len(sym),
-        max_gap,
-        kind is MatchKind.LEFTMOST_LONGEST,
+        _word_table(options),
+        bytes(flags),
+        [e.text for e in all_entries],
+        [category_no.get(e.category, 0) for e in all_entries],
+        [severity_no[e.severity] for e in all_entries],
+        header,
         kind,
-        recorded,
     )
+    _core._install_runtime(sieve)
+    return sieve
+
+
+def load(path) -> _core.Sieve:
+    """Load a compiled file written by :meth:`Sieve.save` (memory-mapped, validated first).
+
+    Raises
+    ------
+    hansieve.FormatError
+        Truncated, corrupt, foreign or newer-version file.
+    """
+    return _core._load_path(path)

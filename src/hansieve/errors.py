@@ -15,3 +15,7 @@ class MatchError(HansieveError, ValueError):
 
 class LexiconError(HansieveError, ValueError):
     """A lexicon file is malformed; the message names the file and line."""
+
+
+class FormatError(HansieveError, ValueError):
+    """A compiled file is truncated, corrupt, foreign or of a newer format version."""

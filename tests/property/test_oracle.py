@@ -31,10 +31,10 @@ def usable(terms, options):
     return all(fm.fold_term(t) for t in terms)
 
 
-def compile_with(terms, options, max_gap, kind="overlapping"):
+def compile_with(terms, options, max_gap, kind="overlapping", whole_word=True):
     return hansieve.compile(terms, match_kind=kind, fold_chinese=options.chinese,
                             fold_compat=options.compat, fold_case=options.case,
-                            skip_noise=options.noise, max_gap=max_gap)
+                            skip_noise=options.noise, max_gap=max_gap, whole_word=whole_word)
 
 
 def triples(matches):
@@ -42,11 +42,12 @@ def triples(matches):
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(terms=terms_st, text=text_st, options=options_st, max_gap=st.integers(0, 3))
-def test_find_equals_oracle(terms, text, options, max_gap):
+@given(terms=terms_st, text=text_st, options=options_st, max_gap=st.integers(0, 3),
+       whole_word=st.booleans())
+def test_find_equals_oracle(terms, text, options, max_gap, whole_word):
     assume(usable(terms, options))
-    sieve = compile_with(terms, options, max_gap)
-    expected = oracle.find(terms, text, options, max_gap)
+    sieve = compile_with(terms, options, max_gap, whole_word=whole_word)
+    expected = oracle.find(terms, text, options, max_gap, whole_word)
     assert triples(sieve.find(text)) == expected
     assert sieve.count(text) == len(expected)
     assert sieve.contains(text) == bool(expected)
@@ -55,11 +56,12 @@ def test_find_equals_oracle(terms, text, options, max_gap):
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(terms=terms_st, text=text_st, options=options_st, max_gap=st.integers(0, 3))
-def test_leftmost_longest_equals_oracle(terms, text, options, max_gap):
+@given(terms=terms_st, text=text_st, options=options_st, max_gap=st.integers(0, 3),
+       whole_word=st.booleans())
+def test_leftmost_longest_equals_oracle(terms, text, options, max_gap, whole_word):
     assume(usable(terms, options))
-    sieve = compile_with(terms, options, max_gap, kind="leftmost_longest")
-    expected = oracle.find_leftmost_longest(terms, text, options, max_gap)
+    sieve = compile_with(terms, options, max_gap, kind="leftmost_longest", whole_word=whole_word)
+    expected = oracle.find_leftmost_longest(terms, text, options, max_gap, whole_word)
     assert triples(sieve.find(text)) == expected
     assert sieve.count(text) == len(expected)
     first = sieve.first(text)
@@ -92,7 +94,7 @@ def test_folds_off_equals_pyahocorasick(terms, text):
     automaton.make_automaton()
     expected = sorted((i, end - len(t) + 1, end + 1) for end, (i, t) in automaton.iter(text))
     sieve = hansieve.compile(terms, fold_chinese=False, fold_compat=False, fold_case=False,
-                             skip_noise=False)
+                             skip_noise=False, whole_word=False)
     assert sorted(triples(sieve.find(text))) == expected
 
 

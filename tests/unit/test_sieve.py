@@ -72,8 +72,11 @@ def test_span_starts_and_ends_on_term_characters():
 
 def test_one_to_many_fold():
     # ⑩ folds to "10": both characters come from one code point, so the span is that code point.
-    s = hansieve.compile(["10", "110"])
+    s = hansieve.compile(["10", "110"], whole_word=False)
     assert [(m.term, m.start, m.end) for m in s.find("1⑩")] == [("110", 0, 2), ("10", 1, 2)]
+    # With the whole-word rule (default), "10" is touched by the digit before it.
+    s = hansieve.compile(["10", "110"])
+    assert [(m.term, m.start, m.end) for m in s.find("1⑩")] == [("110", 0, 2)]
 
 
 def test_overlapping_reports_every_hit_longest_first_at_each_end():
