@@ -13,6 +13,7 @@ from .compile import MatchKind, compile, load
 from .errors import BuildError, FormatError, HansieveError, LexiconError, MatchError
 from .lexicon import (CATEGORIES, SEVERITIES, Lexicon, Rule, Term, default_lexicon_path,
                       load_lexicon, read_lexicon)
+from .reload import Reloader
 from .verify import Verdict
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "MatchError",
     "MatchKind",
     "Rule",
+    "Reloader",
     "Sieve",
     "Term",
     "Verdict",

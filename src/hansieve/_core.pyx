@@ -1021,7 +1021,7 @@ cdef void _layout(vector[hs_edge_tmp]& tmp_edges, const vector[uint32_t]& term_n
 #   8  u32    format version
 #   12 u32    header length (JSON, UTF-8)
 #   16 u64    file length
-#   24 u32    CRC-32 of bytes [32, file length)
+#   24 u32    CRC-32 of the whole file with these four bytes taken as zero
 #   28 u32    0
 #   32 header JSON: counts, options, categories, rules, lexicon identity, array offsets
 #   then each array at an 8-aligned offset, in ARRAYS order
@@ -1059,8 +1059,8 @@ cdef bytes _serialize(Sieve sv):
     body[_PREFIX:_PREFIX + len(header_json)] = header_json
     for (off, n), a in zip(offsets, arrays):
         body[off:off + n] = a
-    crc = zlib.crc32(memoryview(body)[_PREFIX:])
-    struct.pack_into("<8sIIQII", body, 0, MAGIC, FORMAT_VERSION, len(header_json), total, crc, 0)
+    struct.pack_into("<8sIIQII", body, 0, MAGIC, FORMAT_VERSION, len(header_json), total, 0, 0)
+    struct.pack_into("<I", body, 24, zlib.crc32(body))
     return bytes(body)
 
 
@@ -1093,7 +1093,7 @@ def _deserialize(object data, object owner, str name="data"):
     if total != size:
         raise FormatError(f"[E304] {name}: truncated or padded: header says {total} bytes, "
                           f"found {size}")
-    if zlib.crc32(view[_PREFIX:]) != crc:
+    if zlib.crc32(view[_PREFIX:], zlib.crc32(bytes(view[:24]) + bytes(8))) != crc:
         raise FormatError(f"[E305] {name}: checksum mismatch (corrupt file)")
     if _PREFIX + header_len > size:
         raise FormatError(f"[E306] {name}: header runs past the end of the file")
@@ -1129,7 +1129,7 @@ def _deserialize(object data, object owner, str name="data"):
 def _install_runtime(Sieve sv):
     """Re-create the Python-side helpers (rules, verifier) from the header."""
     from . import verify
-    verify.install(sv)
+    verify.install(sv, sv._header)
 
 
 cdef int _need(bint ok, str what) except -1:
@@ -1210,3 +1210,13 @@ def _validate(list arrays, dict header):
         _need(text_offsets[i] <= text_offsets[i + 1], "text offsets")
         _need(category_idx[i] <= len(header["categories"]) and severity_idx[i] <= 3, "entry")
     bytes(arrays[13]).decode("utf-8")
+    # The Python-side stages index entries too: rule rows and per-entry extras.
+    for row in header["rules"]:
+        rule_id, a, op, b, within = row
+        _need(n_terms <= rule_id < n_entries and 0 <= a < n_terms and 0 <= b < n_terms
+              and op in ("&", "~") and (within is None or (isinstance(within, int) and within > 0)),
+              "rule")
+    _need(isinstance(header["extra"], dict), "extra")
+    for key, value in header["extra"].items():
+        _need(isinstance(value, dict) and isinstance(value.get("tags", []), list)
+              and isinstance(value.get("flags", []), list), "extra")

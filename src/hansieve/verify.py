@@ -94,8 +94,8 @@ def rule_evaluator(rules: Sequence[Sequence]) -> Callable[[list[RawHit]], list[R
     return evaluate
 
 
-def install(sieve) -> None:
-    """Attach the Python-side stages a Sieve's header asks for (after compile or load)."""
-    header = sieve.header
+def install(sieve, header: dict) -> None:
+    """Attach the Python-side stages a Sieve's header asks for (after compile or load); `header`
+    is the Sieve's own header (read, never kept or changed)."""
     rules = header.get("rules") or []
     sieve._rules = rule_evaluator(rules) if rules else None

@@ -1,0 +1,156 @@
+"""Compiled files: save/load (mmap), to_bytes/from_bytes, pickle; corrupt, foreign, truncated and
+newer files are refused with FormatError and never read out of bounds."""
+
+import os
+import pickle
+import random
+import struct
+import zlib
+
+import pytest
+
+import hansieve
+from hansieve import FormatError
+
+TEXTS = ["他說法輪功，還有 Ｆ*Ｕ*Ｃ*Ｋ 和 六 四", "出售冰毒，真是大麻烦，吸大麻", "今天天气很好",
+         "Sussex sex ⓕⓤⓒⓚ", "代开各类發票", "", "1⑩"]
+
+
+def same_results(a, b):
+    for text in TEXTS:
+        assert [(m.term_id, m.term, m.start, m.end, m.category, m.severity) for m in a.find(text)] == \
+               [(m.term_id, m.term, m.start, m.end, m.category, m.severity) for m in b.find(text)]
+
+
+@pytest.fixture(scope="module")
+def sieve():
+    return hansieve.compile(hansieve.load_lexicon())
+
+
+@pytest.fixture(scope="module")
+def small():
+    return hansieve.compile([hansieve.Term("法轮功", "politics", "block"), "六四", "fuck", "⑩"],
+                            allow=["大麻烦"], rules=[hansieve.Rule("枪", "&", "出售", 6)])
+
+
+def test_bytes_round_trip(sieve):
+    data = sieve.to_bytes()
+    again = hansieve.Sieve.from_bytes(data)
+    same_results(sieve, again)
+    assert again.to_bytes() == data
+    assert again.options == sieve.options and len(again) == len(sieve)
+    assert again.terms == sieve.terms and again.header["lexicon"]["digest"]
+
+
+def test_save_and_mmap_load(sieve, tmp_path):
+    path = tmp_path / "default.hsv"
+    sieve.save(path)
+    loaded = hansieve.load(path)
+    same_results(sieve, loaded)
+    assert loaded.entry(0) == sieve.entry(0)
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".hansieve-")]   # no temp left
+
+
+def test_pickle_goes_through_the_same_bytes(sieve):
+    again = pickle.loads(pickle.dumps(sieve))
+    same_results(sieve, again)
+
+
+@pytest.mark.parametrize("kind", ["overlapping", "leftmost_longest"])
+def test_options_survive(kind):
+    s = hansieve.compile(["法轮", "法轮功"], match_kind=kind, max_gap=1, fold_case=False)
+    again = hansieve.Sieve.from_bytes(s.to_bytes())
+    assert again.match_kind == s.match_kind and again.options == s.options
+    assert [(m.start, m.end) for m in again.find("法 轮 功")] == [(m.start, m.end) for m in s.find("法 轮 功")]
+
+
+@pytest.mark.parametrize(("data", "code"), [
+    (b"", "E301"), (b"PK\x03\x04 not ours at all, a zip file", "E301"), (b"HANSIEVE", "E301"),
+], ids=["empty", "foreign", "magic-only"])
+def test_foreign_data_refused(data, code):
+    with pytest.raises(FormatError, match=code):
+        hansieve.Sieve.from_bytes(data)
+
+
+def test_empty_and_foreign_files_refused(tmp_path):
+    (tmp_path / "empty.hsv").write_bytes(b"")
+    with pytest.raises(FormatError, match="E301"):
+        hansieve.load(tmp_path / "empty.hsv")
+    (tmp_path / "text.hsv").write_text("法轮功\n", encoding="utf-8")
+    with pytest.raises(FormatError, match="E301"):
+        hansieve.load(tmp_path / "text.hsv")
+
+
+def test_newer_version_refused(small):
+    data = bytearray(small.to_bytes())
+    struct.pack_into("<I", data, 8, 99)
+    with pytest.raises(FormatError, match=r"E302.*newer"):
+        hansieve.Sieve.from_bytes(bytes(data))
+
+
+def test_non_bytes_refused():
+    with pytest.raises(TypeError):
+        hansieve.Sieve.from_bytes("HANSIEVE")
+
+
+def mutate(data: bytes, rng: random.Random) -> bytes:
+    kind = rng.randrange(4)
+    if kind == 0:                                   # truncation
+        return data[:rng.randrange(len(data))]
+    b = bytearray(data)
+    if kind == 1:                                   # bit flips
+        for _ in range(rng.randint(1, 8)):
+            i = rng.randrange(len(b))
+            b[i] ^= 1 << rng.randrange(8)
+    elif kind == 2:                                 # swapped sections
+        n = rng.randint(1, 64)
+        i, j = rng.randrange(len(b) - n), rng.randrange(len(b) - n)
+        b[i:i + n], b[j:j + n] = b[j:j + n], b[i:i + n]
+        if b == data:
+            b[i] ^= 1
+    else:                                           # garbage appended
+        b += os.urandom(rng.randint(1, 16))
+    return bytes(b)
+
+
+@pytest.mark.issue(5)
+def test_ten_thousand_mutated_files_are_refused(small):
+    data = small.to_bytes()
+    rng = random.Random(5)
+    for _ in range(10_000):
+        bad = mutate(data, rng)
+        with pytest.raises(FormatError):
+            hansieve.Sieve.from_bytes(bad)
+    # ...and no valid file is refused.
+    for _ in range(100):
+        hansieve.Sieve.from_bytes(data)
+
+
+@pytest.mark.issue(5)
+def test_forged_files_are_refused_or_harmless(small):
+    """Mutate the arrays and recompute the checksum (what a hostile file would do): validation
+    must refuse it, or the Sieve it yields must scan without crashing or hanging."""
+    data = small.to_bytes()
+    header_len = struct.unpack_from("<I", data, 12)[0]
+    body_start = 32 + header_len
+    rng = random.Random(55)
+    refused = 0
+    for _ in range(3_000):
+        b = bytearray(data)
+        for _ in range(rng.randint(1, 4)):
+            i = rng.randrange(body_start, len(b))
+            b[i] = rng.randrange(256)
+        struct.pack_into("<I", b, 24, 0)
+        struct.pack_into("<I", b, 24, zlib.crc32(b))
+        try:
+            forged = hansieve.Sieve.from_bytes(bytes(b))
+        except FormatError:
+            refused += 1
+            continue
+        for text in TEXTS:
+            forged.find(text)
+            forged.find(text * 50)
+            forged.mask(text)
+            for m in forged.find(text):
+                m.term, m.category, m.severity
+    assert refused > 0
