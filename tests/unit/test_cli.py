@@ -27,7 +27,7 @@ def test_scan_stdin_with_bundled_lexicon():
     assert [r["line"] for r in recs] == [1, 2, 3]
     assert [m["term"] for m in recs[0]["matches"]] == ["法轮功"]
     assert recs[0]["matches"][0] == {"term": "法轮功", "start": 2, "end": 5,
-                                     "category": "politics", "severity": None}
+                                     "category": "politics", "severity": "block"}
     assert recs[1]["matches"] == []
     assert [m["term"] for m in recs[2]["matches"]] == ["六四"]
 
