@@ -28,12 +28,21 @@ cdef enum:
     STACK_RING = 64     # ring slots kept on the stack; longer terms use a heap ring
 
 cdef struct StateC:
-    uint32_t edge_begin     # outgoing edges: edges[edge_begin:edge_end], sorted by symbol
-    uint32_t edge_end
+    # 16 bytes. A state's runs end where the next state's begin: the states array has one
+    # sentinel record after the last state.
+    uint32_t edge_begin     # outgoing edges: edges[edge_begin:next.edge_begin], sorted by symbol
     uint32_t fail           # failure link
-    uint32_t out_begin      # term ids that end here, failure chain included: outs[out_begin:out_end],
-    uint32_t out_end        # longest first
+    uint32_t out_begin      # term ids that end here, failure chain included:
+                            # outs[out_begin:next.out_begin], longest first
     uint32_t depth          # symbols from the root
+
+cdef struct BuildStateC:    # a state while the automaton is built
+    uint32_t edge_begin
+    uint32_t edge_end
+    uint32_t fail
+    uint32_t out_begin
+    uint32_t out_end
+    uint32_t depth
 
 cdef struct EdgeC:
     uint32_t sym
@@ -56,7 +65,7 @@ cdef struct TablesC:
     const int32_t* pages        # page * PAGE_SIZE + (code point & 0xFF) -> code (see above)
     const uint32_t* exp_begin   # expansion k: exp_syms[exp_begin[k]:exp_begin[k + 1]] (0 = other)
     const uint32_t* exp_syms
-    const StateC* states        # state 0 is the root; states are numbered breadth-first
+    const StateC* states        # state 0 is the root, numbered breadth-first; n_states + 1 records
     const EdgeC* edges
     const uint32_t* outs
     const uint32_t* root_next   # dense transition row of the root, indexed by symbol

@@ -6,7 +6,7 @@
 
 cimport cython
 from cpython.unicode cimport PyUnicode_GET_LENGTH
-from libc.stdint cimport int32_t, uint8_t, uint16_t, uint32_t, uint64_t, uintptr_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t, uintptr_t
 from libc.stdlib cimport free, malloc
 from cython.operator cimport dereference
 from libcpp.unordered_map cimport unordered_map
@@ -19,6 +19,28 @@ cdef extern from "Python.h":
 
 cdef extern from *:
     """
+    #include <string.h>
+    static inline uint64_t hs_rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+    // Corruption check of compiled files: four lanes of the xxHash64 round, then a final mix.
+    // Any change of one lane's input changes that lane (each step is a bijection), so every
+    // single-word change is caught; other changes escape with probability about 2**-64.
+    static uint64_t hs_checksum(const unsigned char* p, size_t n, uint64_t seed) {
+        const uint64_t P1 = 11400714785074694791ULL, P2 = 14029467366897019727ULL;
+        uint64_t a = seed + P1 + P2, b = seed + P2, c = seed, d = seed - P1, w[4], h;
+        size_t i = 0;
+        for (; i + 32 <= n; i += 32) {
+            memcpy(w, p + i, 32);
+            a = hs_rotl(a + w[0] * P2, 31) * P1;
+            b = hs_rotl(b + w[1] * P2, 31) * P1;
+            c = hs_rotl(c + w[2] * P2, 31) * P1;
+            d = hs_rotl(d + w[3] * P2, 31) * P1;
+        }
+        h = hs_rotl(a, 1) ^ hs_rotl(b, 7) * P1 ^ hs_rotl(c, 12) * P2 ^ hs_rotl(d, 18) * 0x9E3779B97F4A7C15ULL;
+        for (; i < n; i++) h = hs_rotl(h ^ (p[i] * P1), 11) * P2;
+        h ^= n;
+        h ^= h >> 33; h *= P2; h ^= h >> 29; h *= P1; h ^= h >> 32;
+        return h;
+    }
     #include <algorithm>
     #include <vector>
     struct hs_edge_tmp { uint32_t parent; uint32_t sym; uint32_t child; };
@@ -34,6 +56,7 @@ cdef extern from *:
         uint32_t sym
         uint32_t child
     void hs_sort_edges(vector[hs_edge_tmp]& v) noexcept nogil
+    uint64_t hs_checksum(const uint8_t* p, size_t n, uint64_t seed) noexcept nogil
 
 
 # --------------------------------------------------------------------------------------------
@@ -52,7 +75,7 @@ cdef inline uint32_t next_state(const TablesC* t, uint32_t s, uint32_t a) noexce
     while s != 0:
         st = &t.states[s]
         lo = st.edge_begin
-        hi = st.edge_end
+        hi = st[1].edge_begin
         if hi - lo <= 8:
             # Most trie states over CJK text have one or two edges: a short linear scan wins.
             while lo < hi:
@@ -66,7 +89,7 @@ cdef inline uint32_t next_state(const TablesC* t, uint32_t s, uint32_t a) noexce
                     lo = mid + 1
                 else:
                     hi = mid
-            if lo < st.edge_end and t.edges[lo].sym == a:
+            if lo < st[1].edge_begin and t.edges[lo].sym == a:
                 return t.edges[lo].target
         s = st.fail
     return t.root_next[a]
@@ -178,7 +201,7 @@ cdef inline void feed(const TablesC* t, ScanC* c, uint32_t sym, Py_ssize_t pos) 
     c.gap = 0
     st = &t.states[c.state]
     if not t.leftmost_longest:
-        for k in range(st.out_begin, st.out_end):
+        for k in range(st.out_begin, st[1].out_begin):
             term_id = t.outs[k]
             start = c.ring[(c.n - t.term_len[term_id]) & c.mask]
             flags = t.term_flags[term_id]
@@ -189,7 +212,7 @@ cdef inline void feed(const TablesC* t, ScanC* c, uint32_t sym, Py_ssize_t pos) 
                 return
         return
     cdef PendingC h
-    for k in range(st.out_begin, st.out_end):
+    for k in range(st.out_begin, st[1].out_begin):
         term_id = t.outs[k]
         start_n = c.n - t.term_len[term_id]
         if start_n < c.last_end_n:
@@ -566,7 +589,7 @@ cdef class Sieve:
 
     cdef str _text(self, Py_ssize_t i):
         cdef uint32_t a = self._text_offsets[i], b = self._text_offsets[i + 1]
-        return self._text_blob[a:b].decode("utf-8")
+        return self._text_blob[a:b].decode("utf-8", "surrogatepass")
 
     def __len__(self):
         return self._n_deny
@@ -684,7 +707,6 @@ def _unpickle(data):
 
 import json
 import mmap
-import zlib
 
 from hansieve.errors import FormatError
 
@@ -759,7 +781,7 @@ def _build_word_table(object word_cps):
     return _paged(dense, 1)
 
 
-cdef uint32_t _find_edge(const vector[EdgeC]& edges, const vector[StateC]& states, uint32_t s,
+cdef uint32_t _find_edge(const vector[EdgeC]& edges, const vector[BuildStateC]& states, uint32_t s,
                          uint32_t a) noexcept nogil:
     """Build-time goto lookup; returns 0 when state `s` has no edge for `a`."""
     cdef uint32_t lo = states[s].edge_begin, hi = states[s].edge_end, mid
@@ -847,7 +869,7 @@ def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes te
             max_depth = length
     child_of.clear()
 
-    cdef vector[StateC] states
+    cdef vector[BuildStateC] states
     cdef vector[EdgeC] edges
     cdef vector[uint32_t] outs
     cdef Py_ssize_t n_syms = header["counts"]["n_syms"]
@@ -857,9 +879,20 @@ def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes te
     cdef uint32_t k
     for k in range(states[0].edge_begin, states[0].edge_end):
         root_next[edges[k].sym] = edges[k].target
+    # Pack to 16-byte records, plus the sentinel that ends the last state's runs.
+    cdef vector[StateC] packed = vector[StateC](states.size() + 1)
+    for k in range(states.size()):
+        packed[k].edge_begin = states[k].edge_begin
+        packed[k].fail = states[k].fail
+        packed[k].out_begin = states[k].out_begin
+        packed[k].depth = states[k].depth
+    packed[states.size()].edge_begin = edges.size()
+    packed[states.size()].fail = 0
+    packed[states.size()].out_begin = outs.size()
+    packed[states.size()].depth = 0
 
     # Entry texts as one UTF-8 blob with offsets: decoded only when a Match's term is read.
-    encoded = [s.encode("utf-8") for s in texts]
+    encoded = [s.encode("utf-8", "surrogatepass") for s in texts]
     cdef vector[uint32_t] text_offsets
     text_offsets.push_back(0)
     cdef size_t total = 0
@@ -874,7 +907,7 @@ def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes te
                   max_depth=max_depth, n_exp=len(exp_begin_b) // 4 - 1)
     arrays = (
         page_index_b, pages_b, exp_begin_b, exp_syms_b,
-        _as_bytes(states.data(), states.size() * sizeof(StateC)),
+        _as_bytes(packed.data(), packed.size() * sizeof(StateC)),
         _as_bytes(edges.data(), edges.size() * sizeof(EdgeC)),
         _as_bytes(outs.data(), outs.size() * sizeof(uint32_t)),
         _as_bytes(root_next.data(), root_next.size() * sizeof(uint32_t)),
@@ -935,7 +968,7 @@ cdef Sieve _attach(tuple arrays, object owners, dict header, object match_kind):
 
 
 cdef void _layout(vector[hs_edge_tmp]& tmp_edges, const vector[uint32_t]& term_node,
-                  uint32_t n_nodes, vector[StateC]& states, vector[EdgeC]& edges,
+                  uint32_t n_nodes, vector[BuildStateC]& states, vector[EdgeC]& edges,
                   vector[uint32_t]& outs) noexcept nogil:
     """Renumber the trie breadth-first (hot shallow states packed together), lay out sorted edge
     runs, compute failure links and the flattened per-state output lists."""
@@ -1021,8 +1054,7 @@ cdef void _layout(vector[hs_edge_tmp]& tmp_edges, const vector[uint32_t]& term_n
 #   8  u32    format version
 #   12 u32    header length (JSON, UTF-8)
 #   16 u64    file length
-#   24 u32    CRC-32 of the whole file with these four bytes taken as zero
-#   28 u32    0
+#   24 u64    checksum (hs_checksum) of bytes [0, 24) then [32, file length)
 #   32 header JSON: counts, options, categories, rules, lexicon identity, array offsets
 #   then each array at an 8-aligned offset, in ARRAYS order
 
@@ -1059,9 +1091,21 @@ cdef bytes _serialize(Sieve sv):
     body[_PREFIX:_PREFIX + len(header_json)] = header_json
     for (off, n), a in zip(offsets, arrays):
         body[off:off + n] = a
-    struct.pack_into("<8sIIQII", body, 0, MAGIC, FORMAT_VERSION, len(header_json), total, 0, 0)
-    struct.pack_into("<I", body, 24, zlib.crc32(body))
+    struct.pack_into("<8sIIQQ", body, 0, MAGIC, FORMAT_VERSION, len(header_json), total, 0)
+    struct.pack_into("<Q", body, 24, _checksum(body))
     return bytes(body)
+
+
+def _checksum(data) -> int:
+    """The compiled-file checksum of `data` (its own checksum field excluded)."""
+    cdef const uint8_t[::1] v = memoryview(data).cast("B")
+    cdef size_t n = v.shape[0], prefix = 32
+    cdef uint64_t h
+    if n < prefix:
+        return 0
+    with nogil:
+        h = hs_checksum(&v[prefix], n - prefix, hs_checksum(&v[0], 24, 0))
+    return h
 
 
 def _load_path(path):
@@ -1069,7 +1113,9 @@ def _load_path(path):
     import os
     with open(os.fspath(path), "rb") as f:
         try:
-            mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            # MAP_POPULATE: the checksum reads every page anyway; fault them in one go.
+            mm = mmap.mmap(f.fileno(), 0, flags=mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0),
+                           prot=mmap.PROT_READ)
         except ValueError:
             raise FormatError(f"[E301] {os.fspath(path)}: empty file, not a compiled hansieve lexicon") from None
     return _deserialize(mm, mm, os.fspath(path))
@@ -1084,16 +1130,16 @@ def _deserialize(object data, object owner, str name="data"):
     size = len(view)
     if size < _PREFIX or bytes(view[:8]) != MAGIC:
         raise FormatError(f"[E301] {name}: not a compiled hansieve lexicon (bad magic)")
-    magic, version, header_len, total, crc, zero = struct.unpack_from("<8sIIQII", view, 0)
+    magic, version, header_len, total, checksum = struct.unpack_from("<8sIIQQ", view, 0)
     if version > FORMAT_VERSION:
         raise FormatError(f"[E302] {name}: format version {version} is newer than this hansieve "
                           f"reads ({FORMAT_VERSION}); upgrade hansieve or recompile the lexicon")
-    if version != FORMAT_VERSION or zero != 0:
+    if version != FORMAT_VERSION:
         raise FormatError(f"[E303] {name}: unsupported format version {version}")
     if total != size:
         raise FormatError(f"[E304] {name}: truncated or padded: header says {total} bytes, "
                           f"found {size}")
-    if zlib.crc32(view[_PREFIX:], zlib.crc32(bytes(view[:24]) + bytes(8))) != crc:
+    if _checksum(view) != checksum:
         raise FormatError(f"[E305] {name}: checksum mismatch (corrupt file)")
     if _PREFIX + header_len > size:
         raise FormatError(f"[E306] {name}: header runs past the end of the file")
@@ -1138,81 +1184,136 @@ cdef int _need(bint ok, str what) except -1:
     return 0
 
 
+cdef const char* _check_arrays(TablesC* t, size_t n_pages, size_t n_word_pages, size_t n_exp,
+                               size_t n_exp_syms, size_t n_edges, size_t n_outs,
+                               const uint32_t* text_offsets, size_t n_entries, size_t blob_len,
+                               const uint8_t* category_idx, size_t n_categories,
+                               const uint8_t* severity_idx) noexcept nogil:
+    """Every index the scan loop follows, in one pass per array with accumulated checks (no
+    early branch in the loops). Returns NULL when valid, else what is wrong."""
+    cdef size_t i
+    cdef bint ok = True
+    cdef int32_t code
+    cdef uint32_t f
+    cdef const StateC* st = t.states
+    for i in range(N_PAGES):
+        ok &= (t.page_index[i] < n_pages) & (t.word_index[i] < n_word_pages)
+    if not ok:
+        return "page index"
+    for i in range(n_pages * PAGE_SIZE):
+        code = t.pages[i]
+        ok &= ((code > 0) & (<uint32_t>code <= t.n_syms)) | (code == 0) | (code == -1) | (
+            (code <= -2) & (<size_t>(-2 - <int64_t>code) < n_exp))
+    if not ok:
+        return "code table entry"
+    ok &= (t.exp_begin[0] == 0) & (t.exp_begin[n_exp] == n_exp_syms)
+    for i in range(n_exp):
+        ok &= t.exp_begin[i] <= t.exp_begin[i + 1]
+    for i in range(n_exp_syms):
+        ok &= t.exp_syms[i] <= t.n_syms
+    if not ok:
+        return "expansions"
+    ok &= (st[0].depth == 0) & (st[0].fail == 0) & (st[0].edge_begin == 0) & (st[0].out_begin == 0)
+    ok &= (st[t.n_states].edge_begin == n_edges) & (st[t.n_states].out_begin == n_outs)
+    for i in range(t.n_states):
+        f = st[i].fail
+        ok &= (st[i].edge_begin <= st[i + 1].edge_begin) & (st[i].out_begin <= st[i + 1].out_begin)
+        ok &= (f < t.n_states) & (st[i].depth <= t.max_depth)
+        # Failure links must go strictly up in depth, or a scan could loop forever.
+        ok &= (i == 0) | ((f < t.n_states) and st[f].depth < st[i].depth)
+    if not ok:
+        return "states"
+    for i in range(n_edges):
+        ok &= (t.edges[i].sym >= 1) & (t.edges[i].sym <= t.n_syms)
+        ok &= (t.edges[i].target > 0) & (t.edges[i].target < t.n_states)
+    if not ok:
+        return "edges"
+    for i in range(n_outs):
+        ok &= t.outs[i] < t.n_terms
+    for i in range(t.n_syms + 1):
+        ok &= t.root_next[i] < t.n_states
+    for i in range(t.n_terms):
+        ok &= (t.term_len[i] >= 1) & (t.term_len[i] <= t.max_depth)
+    if not ok:
+        return "outputs"
+    ok &= (text_offsets[0] == 0) & (text_offsets[n_entries] == blob_len)
+    for i in range(n_entries):
+        ok &= text_offsets[i] <= text_offsets[i + 1]
+        ok &= (category_idx[i] <= n_categories) & (severity_idx[i] <= 3)
+    if not ok:
+        return "entries"
+    return NULL
+
+
+cdef const void* _addr(object view):
+    """Address of a non-empty buffer (memoryview slice) or NULL."""
+    cdef const uint8_t[::1] v
+    if len(view) == 0:
+        return NULL
+    v = view
+    return &v[0]
+
+
 def _validate(list arrays, dict header):
-    """Check every index and offset the scan loop will follow, so a corrupt file can only be
+    """Check every index and offset the scan loop will follow, so a hostile file can only be
     refused, never read out of bounds or walked forever."""
     counts = header["counts"]
-    cdef uint32_t n_syms = counts["n_syms"], n_states = counts["n_states"]
-    cdef uint32_t n_terms = counts["n_terms"], max_depth = counts["max_depth"]
-    cdef Py_ssize_t n_entries = counts["n_entries"], n_exp = counts["n_exp"]
+    n_syms, n_states = counts["n_syms"], counts["n_states"]
+    n_terms, max_depth = counts["n_terms"], counts["max_depth"]
+    n_entries, n_exp = counts["n_entries"], counts["n_exp"]
+    for value in (n_syms, n_states, n_terms, max_depth, n_entries, n_exp, counts["n_deny"],
+                  counts["n_allow"]):
+        _need(isinstance(value, int) and 0 <= value < 0xFFFFFFF0, "counts")
     _need(n_states >= 1 and n_terms <= n_entries and counts["n_deny"] <= n_terms, "counts")
-    _need(0 <= header["options"]["max_gap"] <= (1 << 20), "max_gap")
+    _need(isinstance(header["options"]["max_gap"], int) and 0 <= header["options"]["max_gap"] <= (1 << 20),
+          "max_gap")
     _need(max_depth <= (1 << 26), "max_depth")
-    _need(counts["n_allow"] >= 0 and counts["n_syms"] >= 0, "counts")
-    _need(len(header["categories"]) < 255, "categories")
+    _need(isinstance(header["categories"], list) and len(header["categories"]) < 255
+          and all(isinstance(c, str) for c in header["categories"]), "categories")
     sizes = [len(a) for a in arrays]
     _need(sizes[0] == N_PAGES * 4 and sizes[1] % (PAGE_SIZE * 4) == 0 and sizes[1] > 0, "code table")
     _need(sizes[2] == (n_exp + 1) * 4 and sizes[3] % 4 == 0, "expansions")
-    _need(sizes[4] == n_states * sizeof(StateC) and sizes[5] % sizeof(EdgeC) == 0, "states")
+    _need(sizes[4] == (n_states + 1) * sizeof(StateC) and sizes[5] % sizeof(EdgeC) == 0, "states")
     _need(sizes[6] % 4 == 0 and sizes[7] == (n_syms + 1) * 4, "outputs")
     _need(sizes[8] == n_terms * 4 and sizes[9] == n_terms, "terms")
     _need(sizes[10] == N_PAGES * 4 and sizes[11] % PAGE_SIZE == 0 and sizes[11] > 0, "word table")
     _need(sizes[12] == (n_entries + 1) * 4 and sizes[14] == n_entries and sizes[15] == n_entries,
           "entries")
-    cdef const uint32_t[::1] page_index = arrays[0].cast("I")
-    cdef const int32_t[::1] pages = arrays[1].cast("i")
-    cdef const uint32_t[::1] exp_begin = arrays[2].cast("I")
-    cdef const uint32_t[::1] exp_syms = arrays[3].cast("I") if sizes[3] else None
-    cdef const uint32_t[::1] st = arrays[4].cast("I")
-    cdef const uint32_t[::1] ed = arrays[5].cast("I") if sizes[5] else None
-    cdef const uint32_t[::1] outs = arrays[6].cast("I") if sizes[6] else None
-    cdef const uint32_t[::1] root_next = arrays[7].cast("I")
-    cdef const uint32_t[::1] term_len = arrays[8].cast("I") if sizes[8] else None
-    cdef const uint32_t[::1] word_index = arrays[10].cast("I")
-    cdef const uint32_t[::1] text_offsets = arrays[12].cast("I")
-    cdef const uint8_t[::1] category_idx = arrays[14] if sizes[14] else None
-    cdef const uint8_t[::1] severity_idx = arrays[15] if sizes[15] else None
-    cdef Py_ssize_t n_pages = sizes[1] // (PAGE_SIZE * 4), n_word_pages = sizes[11] // PAGE_SIZE
-    cdef Py_ssize_t n_exp_syms = sizes[3] // 4, n_edges = sizes[5] // 8, n_outs = sizes[6] // 4
-    cdef Py_ssize_t i, s
-    cdef int32_t code
-    cdef uint32_t f
-    for i in range(N_PAGES):
-        _need(page_index[i] < n_pages and word_index[i] < n_word_pages, "page index")
-    for i in range(n_pages * PAGE_SIZE):
-        code = pages[i]
-        _need((code > 0 and <uint32_t>code <= n_syms) or code == 0 or code == -1
-              or (code <= -2 and -2 - code < n_exp), "code table entry")
-    _need(exp_begin[0] == 0 and exp_begin[n_exp] == n_exp_syms, "expansion offsets")
-    for i in range(n_exp):
-        _need(exp_begin[i] <= exp_begin[i + 1], "expansion offsets")
-    for i in range(n_exp_syms):
-        _need(exp_syms[i] <= n_syms, "expansion symbol")
-    _need(st[5] == 0 and st[2] == 0, "root state")   # depth 0, fails to itself
-    for s in range(n_states):
-        _need(st[6 * s] <= st[6 * s + 1] <= n_edges, "edge run")
-        _need(st[6 * s + 3] <= st[6 * s + 4] <= n_outs, "output run")
-        f = st[6 * s + 2]
-        _need(f < n_states, "failure link")
-        # Failure links must go strictly up in depth, or a scan could loop forever.
-        _need(s == 0 or st[6 * f + 5] < st[6 * s + 5], "failure link depth")
-        _need(st[6 * s + 5] <= max_depth, "depth")
-    for i in range(n_edges):
-        _need(1 <= ed[2 * i] <= n_syms and 0 < ed[2 * i + 1] < n_states, "edge")
-    for i in range(n_outs):
-        _need(outs[i] < n_terms, "output")
-    for i in range(n_syms + 1):
-        _need(root_next[i] < n_states, "root row")
-    for i in range(n_terms):
-        _need(1 <= term_len[i] <= max_depth, "term length")
-    _need(text_offsets[0] == 0 and text_offsets[n_entries] == sizes[13], "text offsets")
-    for i in range(n_entries):
-        _need(text_offsets[i] <= text_offsets[i + 1], "text offsets")
-        _need(category_idx[i] <= len(header["categories"]) and severity_idx[i] <= 3, "entry")
-    bytes(arrays[13]).decode("utf-8")
+    cdef TablesC t
+    t.page_index = <const uint32_t*>_addr(arrays[0])
+    t.pages = <const int32_t*>_addr(arrays[1])
+    t.exp_begin = <const uint32_t*>_addr(arrays[2])
+    t.exp_syms = <const uint32_t*>_addr(arrays[3])
+    t.states = <const StateC*>_addr(arrays[4])
+    t.edges = <const EdgeC*>_addr(arrays[5])
+    t.outs = <const uint32_t*>_addr(arrays[6])
+    t.root_next = <const uint32_t*>_addr(arrays[7])
+    t.term_len = <const uint32_t*>_addr(arrays[8])
+    t.word_index = <const uint32_t*>_addr(arrays[10])
+    t.n_states = n_states
+    t.n_syms = n_syms
+    t.n_terms = n_terms
+    t.max_depth = max_depth
+    cdef const uint32_t* text_offsets = <const uint32_t*>_addr(arrays[12])
+    cdef const uint8_t* category_idx = <const uint8_t*>_addr(arrays[14])
+    cdef const uint8_t* severity_idx = <const uint8_t*>_addr(arrays[15])
+    cdef size_t n_pages = sizes[1] // (PAGE_SIZE * 4), n_word_pages = sizes[11] // PAGE_SIZE
+    cdef size_t n_exp_syms = sizes[3] // 4, n_edges = sizes[5] // 8, n_outs = sizes[6] // 4
+    cdef size_t n_categories = len(header["categories"]), blob_len = sizes[13]
+    cdef size_t n_exp_c = n_exp, n_entries_c = n_entries
+    cdef const char* problem
+    with nogil:
+        problem = _check_arrays(&t, n_pages, n_word_pages, n_exp_c, n_exp_syms, n_edges, n_outs,
+                                text_offsets, n_entries_c, blob_len, category_idx, n_categories,
+                                severity_idx)
+    if problem != NULL:
+        raise ValueError(problem.decode())
+    str(arrays[13], "utf-8", "surrogatepass")      # term texts must decode
     # The Python-side stages index entries too: rule rows and per-entry extras.
+    _need(isinstance(header["rules"], list), "rules")
     for row in header["rules"]:
         rule_id, a, op, b, within = row
+        _need(isinstance(rule_id, int) and isinstance(a, int) and isinstance(b, int), "rule")
         _need(n_terms <= rule_id < n_entries and 0 <= a < n_terms and 0 <= b < n_terms
               and op in ("&", "~") and (within is None or (isinstance(within, int) and within > 0)),
               "rule")
