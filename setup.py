@@ -50,7 +50,14 @@ extensions = [
         language="c++",
         extra_compile_args=compile_args,
         extra_link_args=link_args,
-    )
+    ),
+    Extension(
+        "hansieve._segment",
+        ["src/hansieve/_segment.pyx"],
+        language="c++",
+        extra_compile_args=compile_args,
+        extra_link_args=link_args,
+    ),
 ]
 
 

@@ -491,6 +491,8 @@ cdef class Segmenter:
             raise ValueError(f"window must be >= 0, got {window}")
         cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
         _check_span(n, span_start, span_end)
+        if window > n:
+            window = n      # no wider than the text (and no overflow in WIDEN * window)
         PyUnicode_READY(text)
         cdef int kind = PyUnicode_KIND(text), rc
         cdef const void* data = PyUnicode_DATA(text)
@@ -513,6 +515,8 @@ cdef class Segmenter:
             flat.push_back(s)
             flat.push_back(e)
         count = flat.size() // 2
+        if window > n:
+            window = n
         cdef vector[int] rcs = vector[int](count, 0)
         PyUnicode_READY(text)
         cdef int kind = PyUnicode_KIND(text)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from ._segment import Segmenter, _SegmentBuilder
 
@@ -38,7 +38,7 @@ def jieba_dict_path() -> str:
 
 
 def build_segmenter(freq: dict[str, int] | None = None,
-                    extra_words: Iterable[tuple[str, int]] = (), *,
+                    extra_words: Iterable[tuple[str, int]] | Mapping[str, int] = (), *,
                     total: int | None = None) -> Segmenter:
     """Build a :class:`Segmenter`.
 
@@ -49,8 +49,10 @@ def build_segmenter(freq: dict[str, int] | None = None,
         be present or not: every prefix of a word is implied, as in jieba). None (the default)
         reads jieba's own ``dict.txt`` (lines ``word freq [tag]``), like ``jieba.Tokenizer()``.
     extra_words
-        ``(word, freq)`` pairs applied in order like ``Tokenizer.add_word(word, freq)``: the word's
-        frequency is set (0 makes it a prefix only) and `freq` is added to the total.
+        ``(word, freq)`` pairs (or a word -> freq mapping) applied in order like
+        ``Tokenizer.add_word(word, freq)``: the word's frequency is set (0 makes it a prefix
+        only) and `freq` is added to the total. `freq` is required (jieba's ``add_word``
+        without one calls ``suggest_freq``, which is not reproduced here).
     total
         The sum of frequencies before `extra_words` (jieba's ``Tokenizer.total``). By default the
         sum of `freq`'s values, or of every line of the file; pass ``tokenizer.total`` with
@@ -83,8 +85,9 @@ def build_segmenter(freq: dict[str, int] | None = None,
         builder.add_freq_dict(freq)
     if total is not None:
         builder.total = int(total)
-    for pair in extra_words:
-        word, f = pair
+    if isinstance(extra_words, Mapping):
+        extra_words = extra_words.items()
+    for word, f in extra_words:
         builder.add_word(word, f)
     return builder.build()
 

@@ -223,6 +223,12 @@ def test_extra_words_change_the_segmentation(seg, seg_extra, tokenizer_extra):
     assert len(seg_extra) == sum(1 for f in tokenizer_extra.FREQ.values() if f) == len(seg) + 3
 
 
+def test_extra_words_may_be_a_mapping(seg_extra):
+    as_mapping = build_segmenter(extra_words=dict(EXTRA_WORDS))
+    assert len(as_mapping) == len(seg_extra) and as_mapping.total == seg_extra.total
+    assert as_mapping.cut("我们没办法轮的大麻烦") == seg_extra.cut("我们没办法轮的大麻烦")
+
+
 def test_freq_dict_and_total_reproduce_the_default(seg, tokenizer, corpus):
     from_freq = build_segmenter(tokenizer.FREQ, total=tokenizer.total)
     assert len(from_freq) == len(seg) and from_freq.total == seg.total == tokenizer.total
@@ -312,6 +318,10 @@ def test_alignment_edges(seg, tokenizer):
             text, s, e)
     # window=0 segments the span alone: only the span's own edges and inner structure count
     assert seg.is_boundary_aligned("没办法轮流值班", 2, 4, window=0)
+    # a window wider than the text is the whole text
+    assert not seg.is_boundary_aligned("没办法轮流值班", 2, 4, window=10**18)
+    assert seg.is_boundary_aligned_many("没办法轮流值班", [(2, 4), (1, 3)], window=10**18) == [
+        False, True]
 
 
 def test_boundaries_are_the_token_starts_of_the_slice(seg, corpus):
