@@ -11,7 +11,15 @@ from libcpp.vector cimport vector
 cdef enum:
     CODE_OTHER = 0      # not in any term: the automaton goes back to the root
     CODE_NOISE = -1     # skipped inside a match, up to `max_gap` in a row
-    # > 0: the symbol id of a term character; <= -2: expansion number (-2 - code)
+    CODE_PUNCT = -2     # separators (sentence punctuation, whitespace): skipped like noise, but a
+                        # hit spanning one must pass word-boundary verification
+    # > 0: the symbol id of a term character; <= -3: expansion number (-3 - code)
+
+# Per-hit flags (`HitC.flags`).
+cdef enum:
+    HIT_SPANS_PUNCT = 1     # a separator inside the span: verify before reporting
+    HIT_SPANS_NOISE = 2     # other noise (symbols, emoji, zero-width) inside the span: evidence
+                            # of evasion, so a boundary-verified term is reported unverified
 
 # Per-term flags (`TablesC.term_flags`).
 cdef enum:
@@ -50,11 +58,13 @@ cdef struct EdgeC:
 
 cdef struct HitC:
     uint32_t term_id
+    uint32_t flags          # HIT_* bits
     Py_ssize_t start        # code-point offsets into the caller's string, half-open
     Py_ssize_t end
 
 cdef struct PendingC:     # leftmost-longest: a hit that may still be reported
     uint32_t term_id
+    uint32_t flags
     Py_ssize_t start        # original positions
     Py_ssize_t end
     Py_ssize_t start_n      # symbol indexes

@@ -105,6 +105,8 @@ cdef struct ScanC:
     bint first_only
     bint done
     vector[HitC]* hits
+    Py_ssize_t last_punct   # original position of the last separator skipped inside a match, or -1
+    Py_ssize_t last_noise   # ... of the last other noise code point skipped inside a match
     # The text itself, for the whole-word check of a hit's neighbours.
     const void* data
     int kind
@@ -138,17 +140,30 @@ cdef inline bint whole_word_ok(const TablesC* t, const ScanC* c, uint8_t flags,
     return True
 
 
-cdef inline void emit(const TablesC* t, ScanC* c, uint32_t term_id, Py_ssize_t start,
-                      Py_ssize_t end) noexcept nogil:
+cdef inline uint32_t hit_flags(const ScanC* c, Py_ssize_t start) noexcept nogil:
+    return ((HIT_SPANS_PUNCT if c.last_punct > start else 0)
+            | (HIT_SPANS_NOISE if c.last_noise > start else 0))
+
+
+cdef inline bint needs_verification(const TablesC* t, uint32_t term_id, uint32_t flags) noexcept nogil:
+    """A hit across a separator is always checked; a boundary-verified term is checked unless
+    the hit had to skip symbols, emoji or invisible characters (the mark of a disguise)."""
+    return (flags & HIT_SPANS_PUNCT) or (
+        (t.term_flags[term_id] & TERM_VERIFY) and not (flags & HIT_SPANS_NOISE))
+
+
+cdef inline void emit(const TablesC* t, ScanC* c, uint32_t term_id, uint32_t flags,
+                      Py_ssize_t start, Py_ssize_t end) noexcept nogil:
     cdef HitC h
     h.term_id = term_id
+    h.flags = flags
     h.start = start
     h.end = end
     c.hits.push_back(h)
     # Stop early only on a hit nothing can take back: not an allow or rule operand, not one
     # awaiting verification, and no allow entry could still cover it.
-    if c.first_only and not t.has_allow and not (
-            t.term_flags[term_id] & (TERM_ALLOW | TERM_HIDDEN | TERM_VERIFY)):
+    if c.first_only and not t.has_allow and not needs_verification(t, term_id, flags) and not (
+            t.term_flags[term_id] & (TERM_ALLOW | TERM_HIDDEN)):
         c.done = True
 
 
@@ -173,7 +188,7 @@ cdef void settle(const TablesC* t, ScanC* c, Py_ssize_t earliest_future_start) n
         if not found:
             break
         c.last_end_n = p[0][best].end_n
-        emit(t, c, p[0][best].term_id, p[0][best].start, p[0][best].end)
+        emit(t, c, p[0][best].term_id, p[0][best].flags, p[0][best].start, p[0][best].end)
     # Drop what can no longer be reported.
     kept = 0
     for i in range(p.size()):
@@ -207,7 +222,7 @@ cdef inline void feed(const TablesC* t, ScanC* c, uint32_t sym, Py_ssize_t pos) 
             flags = t.term_flags[term_id]
             if flags & (TERM_WW_START | TERM_WW_END) and not whole_word_ok(t, c, flags, start, pos + 1):
                 continue
-            emit(t, c, term_id, start, pos + 1)
+            emit(t, c, term_id, hit_flags(c, start), start, pos + 1)
             if c.done:
                 return
         return
@@ -222,6 +237,7 @@ cdef inline void feed(const TablesC* t, ScanC* c, uint32_t sym, Py_ssize_t pos) 
         if flags & (TERM_WW_START | TERM_WW_END) and not whole_word_ok(t, c, flags, start, pos + 1):
             continue
         h.term_id = term_id
+        h.flags = hit_flags(c, start)
         h.start = start
         h.end = pos + 1
         h.start_n = start_n
@@ -252,6 +268,8 @@ cdef Py_ssize_t scan(const TablesC* t, const char_t* data, Py_ssize_t length,
     c.length = length
     c.pending = &pending
     c.last_end_n = 0
+    c.last_punct = -1
+    c.last_noise = -1
     cap = 1
     while cap < <Py_ssize_t>t.max_depth:
         cap <<= 1
@@ -269,8 +287,12 @@ cdef Py_ssize_t scan(const TablesC* t, const char_t* data, Py_ssize_t length,
             feed(t, &c, <uint32_t>code, i)
             if c.done:
                 break
-        elif code == CODE_NOISE:
+        elif code == CODE_NOISE or code == CODE_PUNCT:
             if c.state != 0:
+                if code == CODE_PUNCT:
+                    c.last_punct = i
+                else:
+                    c.last_noise = i
                 c.gap += 1
                 if c.gap > t.max_gap:
                     reset(t, &c)
@@ -283,8 +305,8 @@ cdef Py_ssize_t scan(const TablesC* t, const char_t* data, Py_ssize_t length,
                     break
         else:
             # One code point folds to several (⑩ -> 1 0): feed each, all at this position.
-            k = t.exp_begin[-2 - code]
-            e_end = t.exp_begin[-1 - code]
+            k = t.exp_begin[-3 - code]
+            e_end = t.exp_begin[-2 - code]
             while k < e_end and not c.done:
                 if t.exp_syms[k] == 0:
                     reset(t, &c)
@@ -431,9 +453,10 @@ cdef class Sieve:
         cdef size_t i, j, kept = 0
         cdef bint special = False
         for h in hits:
-            if flags[h.term_id] & (TERM_ALLOW | TERM_HIDDEN | TERM_VERIFY):
+            if h.flags or flags[h.term_id] & (TERM_ALLOW | TERM_HIDDEN | TERM_VERIFY):
                 special = True
                 break
+        # (h.flags alone marks nothing to do unless the hit needs verification, see below)
         if not special:
             return 0
         cdef vector[HitC] allow
@@ -447,7 +470,10 @@ cdef class Sieve:
             if flags[h.term_id] & TERM_ALLOW:
                 continue
             if flags[h.term_id] & TERM_HIDDEN:
-                if operands is not None:
+                # Operands are verified like terms: 百家乐 across 数百家，乐此 is no operand.
+                if operands is not None and not (needs_verification(&self._t, h.term_id, h.flags)
+                                                 and self._verifier is not None
+                                                 and not self._verifier(text, [(h.term_id, h.start, h.end)])[0]):
                     operands.append((h.term_id, h.start, h.end))
                 continue
             # A deny hit whose span lies inside an allow hit's span is dropped.
@@ -455,7 +481,7 @@ cdef class Sieve:
                 if allow[j].start <= h.start and h.end <= allow[j].end:
                     break
             else:
-                if flags[h.term_id] & TERM_VERIFY and self._verifier is not None:
+                if needs_verification(&self._t, h.term_id, h.flags) and self._verifier is not None:
                     pending.append(kept)
                 hits[kept] = h
                 kept += 1
@@ -474,6 +500,7 @@ cdef class Sieve:
         if operands:
             for term_id, start, end in self._rules(operands):
                 h.term_id = term_id
+                h.flags = 0
                 h.start = start
                 h.end = end
                 hits.push_back(h)
@@ -742,11 +769,12 @@ cdef tuple _paged(vector[int32_t]& dense, size_t itemsize):
     return _as_bytes(page_index.data(), N_PAGES * sizeof(uint32_t)), b"".join(chunks)
 
 
-def _build_code_table(list sym_pairs, list noise_ranges, list expansions):
+def _build_code_table(list sym_pairs, list noise_ranges, list expansions, object punct_cps=()):
     """The per-code-point table as deduplicated pages.
 
     sym_pairs: (code point, symbol) for every code point that folds to one term character.
     noise_ranges: inclusive (lo, hi) ranges of noise code points.
+    punct_cps: noise code points that are sentence punctuation.
     expansions: (code point, [symbol or 0, ...]) for code points that fold to several characters.
     Returns (page_index, pages, exp_begin, exp_syms) as bytes.
     """
@@ -757,11 +785,14 @@ def _build_code_table(list sym_pairs, list noise_ranges, list expansions):
     for lo, hi in noise_ranges:
         for cp in range(lo, hi + 1):
             dense[cp] = CODE_NOISE
+    for cp in punct_cps:
+        if dense[cp] == CODE_NOISE:
+            dense[cp] = CODE_PUNCT
     for cp, sym in sym_pairs:
         dense[cp] = sym
     exp_begin.push_back(0)
     for k, (cp, syms) in enumerate(expansions):
-        dense[cp] = -2 - k
+        dense[cp] = -3 - k
         for sym in syms:
             exp_syms.push_back(sym)
         exp_begin.push_back(exp_syms.size())
@@ -912,7 +943,7 @@ def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes te
         _as_bytes(outs.data(), outs.size() * sizeof(uint32_t)),
         _as_bytes(root_next.data(), root_next.size() * sizeof(uint32_t)),
         _as_bytes(term_len.data(), term_len.size() * sizeof(uint32_t)),
-        term_flags,
+        bytearray(term_flags),      # compile() may still add TERM_VERIFY bits before publishing
         word_table[0], word_table[1],
         _as_bytes(text_offsets.data(), text_offsets.size() * sizeof(uint32_t)),
         b"".join(encoded),
@@ -920,6 +951,23 @@ def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes te
         bytes(severity_idx),
     )
     return _attach(arrays, arrays, header, match_kind)
+
+
+def _add_term_flags(Sieve sv, object term_ids, uint8_t bits):
+    """Set flag bits on terms of a Sieve that compile() has not returned yet (its flag array is
+    still the builder's bytearray)."""
+    flags = sv._buffers[9]
+    if not isinstance(flags, bytearray):
+        raise TypeError("term flags of a published Sieve cannot change")
+    for i in term_ids:
+        flags[i] |= bits
+
+
+def _raw_hits(Sieve sv, str text):
+    """The automaton's hits before any verification, as (term_id, start, end)."""
+    cdef vector[HitC] hits
+    sv._scan(text, False, &hits)
+    return [(h.term_id, h.start, h.end) for h in hits]
 
 
 cdef Sieve _attach(tuple arrays, object owners, dict header, object match_kind):
@@ -1202,8 +1250,8 @@ cdef const char* _check_arrays(TablesC* t, size_t n_pages, size_t n_word_pages, 
         return "page index"
     for i in range(n_pages * PAGE_SIZE):
         code = t.pages[i]
-        ok &= ((code > 0) & (<uint32_t>code <= t.n_syms)) | (code == 0) | (code == -1) | (
-            (code <= -2) & (<size_t>(-2 - <int64_t>code) < n_exp))
+        ok &= ((code > 0) & (<uint32_t>code <= t.n_syms)) | (code == 0) | (code == -1) | (code == -2) | (
+            (code <= -3) & (<size_t>(-3 - <int64_t>code) < n_exp))
     if not ok:
         return "code table entry"
     ok &= (t.exp_begin[0] == 0) & (t.exp_begin[n_exp] == n_exp_syms)

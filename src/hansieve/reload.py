@@ -78,6 +78,8 @@ class Reloader:
         self._lock = threading.Lock()      # one compile at a time; readers never take it
         self._stamp = _fingerprint(self._paths)
         self._sieve = compile(load_lexicon(self._paths), **options)
+        if self._sieve._verifier is not None:
+            self._sieve._verifier.warm_up()
         self.version = 1
         self.last_error: Exception | None = None
         self._stop = threading.Event()
@@ -99,6 +101,8 @@ class Reloader:
             stamp = _fingerprint(self._paths)
             try:
                 new = compile(load_lexicon(self._paths), **self._options)
+                if new._verifier is not None:
+                    new._verifier.warm_up()     # no scan should wait for the segmenter
             except (HansieveError, OSError) as exc:
                 self.last_error = exc
                 self._stamp = stamp     # do not retry the same broken files in a loop

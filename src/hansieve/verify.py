@@ -3,6 +3,10 @@ boundary verification hooks, and the Verdict a service acts on."""
 
 from __future__ import annotations
 
+import bisect
+import functools
+import re
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable, Sequence
@@ -99,3 +103,120 @@ def install(sieve, header: dict) -> None:
     is the Sieve's own header (read, never kept or changed)."""
     rules = header.get("rules") or []
     sieve._rules = rule_evaluator(rules) if rules else None
+    verify = header.get("verify") or {}
+    if verify.get("mode", "off") != "off":
+        sieve._verifier = BoundaryVerifier(verify.get("words", []), header["options"])
+    else:
+        sieve._verifier = None
+
+
+# ---- word-boundary verification (jieba's segmentation, native) ------------------------------
+
+#: Separators: sentence punctuation, line breaks and whitespace. Skipped inside a match like other
+#: noise (六。四, 六 四), but a hit spanning one is only kept where segmentation agrees (真没办法，
+#: 轮胎 has no 法轮; 周六 四点 has no 六四). Other noise (symbols, emoji, zero-width characters)
+#: inside a hit is the mark of a disguise, and such a hit is reported without the check.
+SEPARATORS = frozenset(
+    " \t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u202f\u205f\u3000"                     # whitespace (not the zero-width characters)
+    ",.!?;:"                                # ASCII
+    "\u3001\u3002\uff0c\uff01\uff1f\uff1b\uff1a\uff0e\uff61\uff64"   # 、。，！？；：．｡､
+    "\u2026\u2025"                          # … ‥
+    "~\uff5e\u301c\u2014\u2013"               # ~ ～ 〜 — – (tone marks and dashes end clauses)
+    "\"'\u201c\u201d\u2018\u2019\u300c\u300d\u300e\u300f"    # quotes “ ” ‘ ’ 「 」 『 』
+    "()[]{}\uff08\uff09\u300a\u300b\u3008\u3009\u3010\u3011"   # brackets （ ） 《 》 〈 〉 【 】
+    "\ufe10\ufe11\ufe12\ufe13\ufe14\ufe15\ufe16"   # vertical forms
+    "\ufe50\ufe51\ufe52\ufe54\ufe55\ufe56\ufe57"   # small forms
+    "\n\r\x0b\x0c\x85\u2028\u2029"           # line and paragraph breaks
+)
+
+#: Verification window: characters of context on each side of a hit.
+WINDOW = 16
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+_DICT_LINE = re.compile(r"^(\S+) (\d+)", re.M)
+
+
+@functools.lru_cache(maxsize=1)
+def _dictionary() -> tuple[str, list[int], list[int]]:
+    """jieba's dictionary words (frequency >= 5) joined by newlines, with each word's start
+    offset and frequency: one string a Sieve can scan in one call."""
+    from .segment import jieba_dict_path
+    with open(jieba_dict_path(), encoding="utf-8") as f:
+        # One regex pass over the file: a Python loop over 349k lines costs a second.
+        pairs = _DICT_LINE.findall(f.read())
+    words = [w for w, n in pairs if len(n) > 1 or n >= "5"]
+    freqs = [int(n) for w, n in pairs if len(n) > 1 or n >= "5"]
+    starts, pos = [], 0
+    for w in words:
+        starts.append(pos)
+        pos += len(w) + 1
+    return "\n".join(words), starts, freqs
+
+
+def suggested_freqs(words: Sequence[str]) -> list[list]:
+    """jieba's ``suggest_freq(word)``: just enough frequency for the word to stay whole when it
+    stands alone, so lexicon terms join the dictionary without carving themselves out of
+    longer everyday words."""
+    from .segment import default_segmenter
+    seg = default_segmenter()
+    total = seg.total
+    out = []
+    for w in dict.fromkeys(words):
+        known = seg.freq(w)
+        if known:
+            continue        # already a word of the dictionary: nothing to add
+        p = 1.0
+        for part in seg.cut(w):
+            f = seg.freq(part)
+            p *= (1 if f is None else f) / total
+        out.append([w, max(int(p * total) + 1, 1)])
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _segmenter_for(words: tuple) -> object:
+    """Segmenters are shared by Sieves that add the same words (every version a Reloader
+    compiles from an unchanged lexicon, a Sieve and its loaded copy)."""
+    from .segment import build_segmenter, default_segmenter
+    return build_segmenter(extra_words=list(words)) if words else default_segmenter()
+
+
+class BoundaryVerifier:
+    """Keeps a hit only when jieba's segmentation (native, HMM off) of the text around it puts
+    token boundaries at both its ends. The segmenter, jieba's dictionary plus the lexicon's
+    terms, is built on first use, once per Sieve."""
+
+    def __init__(self, words: list, options: dict) -> None:
+        self._words = [(w, int(f)) for w, f in words]
+        self._options = options
+        self._segmenter = None
+        self._table = None
+        self._lock = threading.Lock()
+
+    def _ready(self):
+        with self._lock:
+            if self._segmenter is None:
+                from .fold import FoldOptions, fold_map
+                o = self._options
+                fm = fold_map(FoldOptions(o["fold_chinese"], o["fold_compat"], o["fold_case"],
+                                          o["skip_noise"]))
+                # Only one-to-one folds, so positions in the folded window are the original ones.
+                self._table = {cp: s for cp, s in fm.mapping.items() if len(s) == 1}
+                self._segmenter = _segmenter_for(tuple(self._words))
+        return self._segmenter
+
+    def warm_up(self) -> None:
+        """Build the segmenter now rather than on the first hit (a Reloader does this before it
+        swaps, so no scan waits for it)."""
+        self._ready()
+
+    def __call__(self, text: str, hits: list[RawHit]) -> list[bool]:
+        seg = self._segmenter or self._ready()
+        keep = []
+        for _, start, end in hits:
+            lo, hi = max(0, start - WINDOW - 4), min(len(text), end + WINDOW + 4)
+            window = text[lo:hi].translate(self._table)
+            keep.append(seg.is_boundary_aligned(window, start - lo, end - lo, WINDOW))
+        return keep

@@ -85,3 +85,14 @@ def test_sample_file():
 def test_help_has_examples():
     proc = run("scan", "--help")
     assert proc.returncode == 0 and b"examples:" in proc.stdout
+
+
+def test_lexicon_import_command(tmp_path):
+    src = tmp_path / "words.csv"
+    src.write_text("term,category\n冰毒,drugs\n赌球,gambling\n", encoding="utf-8")
+    out = tmp_path / "lex"
+    proc = run("lexicon", "import", "--format", "csv", str(src), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "manifest.toml").is_file()
+    proc = run("scan", "--lexicon", str(out), stdin="卖冰毒\n".encode())
+    assert [m["category"] for m in records(proc.stdout)[0]["matches"]] == ["drugs"]

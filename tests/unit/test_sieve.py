@@ -80,12 +80,14 @@ def test_one_to_many_fold():
 
 
 def test_overlapping_reports_every_hit_longest_first_at_each_end():
-    s = hansieve.compile(["法轮", "法轮功", "轮功"])
+    # Raw automaton semantics: with verification on, 法轮 inside the word 法轮功 would be dropped.
+    s = hansieve.compile(["法轮", "法轮功", "轮功"], verify="off")
     assert [m.term for m in s.find("法轮功")] == ["法轮", "法轮功", "轮功"]
 
 
 def test_leftmost_longest_reports_non_overlapping():
-    s = hansieve.compile(["法轮", "法轮功", "轮功", "功法"], match_kind="leftmost_longest")
+    s = hansieve.compile(["法轮", "法轮功", "轮功", "功法"], match_kind="leftmost_longest",
+                         verify="off")
     assert [(m.term, m.start, m.end) for m in s.find("法轮功法")] == [("法轮功", 0, 3)]
     assert s.match_kind is hansieve.MatchKind.LEFTMOST_LONGEST
 
@@ -161,6 +163,12 @@ def test_empty_lexicon_matches_nothing():
     assert len(s) == 0 and s.find("法轮功") == [] and not s.contains("法轮功")
 
 
+def test_verification_drops_a_two_character_term_inside_a_word():
+    s = hansieve.compile(["法轮", "法轮功"])
+    assert [m.term for m in s.find("法轮功")] == ["法轮功"]
+    assert [m.term for m in s.find("没办法轮流值班")] == []
+
+
 def test_duplicate_terms_each_reported():
     s = hansieve.compile(["法轮功", "法輪功"])
     assert {m.term for m in s.find("法轮功")} == {"法轮功", "法輪功"}
@@ -205,7 +213,7 @@ def test_terms_with_categories():
 
 def test_long_terms_use_a_heap_ring():
     term = "法" * 100 + "功"
-    s = hansieve.compile([term, "法法"])
+    s = hansieve.compile([term, "法法"], verify="off")
     text = "x" + "法" * 100 + "功"
     hits = s.find(text)
     assert (hits[-1].term, hits[-1].start, hits[-1].end) == (term, 1, 102)
