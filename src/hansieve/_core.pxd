@@ -97,9 +97,10 @@ ctypedef fused char_t:
     uint32_t
 
 cdef class Match:
-    cdef readonly Py_ssize_t term_id
+    cdef readonly Py_ssize_t term_id    # the lexicon term reported (a variant's base term)
     cdef readonly Py_ssize_t start
     cdef readonly Py_ssize_t end
+    cdef Py_ssize_t _entry              # the automaton entry that matched (the variant itself)
     cdef Sieve _sieve
 
 cdef class Sieve:
@@ -109,6 +110,9 @@ cdef class Sieve:
     cdef const char* _text_blob
     cdef const uint8_t* _category_idx   # 0 = none, else index + 1 into _category_names
     cdef const uint8_t* _severity_idx   # 0 = none, 1 block, 2 review, 3 notice
+    cdef const uint32_t* _base_of       # entry -> the entry it stands for (itself unless a variant)
+    cdef const uint8_t* _mechanism_idx  # entry -> index into _mechanism_names (0 = "exact")
+    cdef tuple _mechanism_names
     cdef Py_ssize_t _n_entries  # automaton terms, then virtual rule entries
     cdef Py_ssize_t _n_deny     # deny terms come first
     cdef tuple _category_names

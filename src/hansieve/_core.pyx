@@ -364,6 +364,17 @@ cdef class Match:
     def span(self) -> tuple:
         return (self.start, self.end)
 
+    @property
+    def mechanism(self) -> str:
+        """How the hit was found: ``"exact"`` (the term, folded), or the variant mechanism
+        (``"pinyin"``, ``"homophone"``, ...) of the variant spelling that matched."""
+        return self._sieve._mechanism_names[self._sieve._mechanism_idx[self._entry]]
+
+    @property
+    def via(self) -> str:
+        """The lexicon entry that matched: the term itself, or the variant spelling of it."""
+        return self._sieve._text(self._entry)
+
     def __repr__(self):
         return f"Match(term={self.term!r}, start={self.start}, end={self.end})"
 
@@ -412,6 +423,8 @@ cdef class Sieve:
         self._text_blob = NULL
         self._category_idx = NULL
         self._severity_idx = NULL
+        self._base_of = NULL
+        self._mechanism_idx = NULL
         self._n_entries = 0
         self._buffers = ()
         self._verifier = None
@@ -510,9 +523,11 @@ cdef class Sieve:
         cdef list out = []
         cdef Match m
         cdef HitC h
+        cdef const uint32_t* base_of = self._base_of
         for h in hits:
             m = Match.__new__(Match)
-            m.term_id = h.term_id
+            m.term_id = base_of[h.term_id]
+            m._entry = h.term_id
             m.start = h.start
             m.end = h.end
             m._sieve = self
@@ -636,6 +651,8 @@ cdef class Sieve:
         kind = "deny"
         if term_id >= self._t.n_terms:
             kind = "rule"
+        elif self._base_of[term_id] != <uint32_t>term_id:
+            kind = "variant"
         elif self._t.term_flags[term_id] & TERM_ALLOW:
             kind = "allow"
         elif self._t.term_flags[term_id] & TERM_HIDDEN:
@@ -648,6 +665,8 @@ cdef class Sieve:
             "severity": _SEVERITY_NAMES[self._severity_idx[term_id]],
             "tags": tuple(extra.get("tags", ())),
             "flags": frozenset(extra.get("flags", ())),
+            "base": self._base_of[term_id],
+            "mechanism": self._mechanism_names[self._mechanism_idx[term_id]],
         }
 
     @property
@@ -736,6 +755,13 @@ import json
 import mmap
 
 from hansieve.errors import FormatError
+
+cdef bytes _u32(list values):
+    cdef vector[uint32_t] v
+    for x in values:
+        v.push_back(x)
+    return _as_bytes(v.data(), v.size() * sizeof(uint32_t))
+
 
 cdef inline const char* _ptr(bytes b):
     return <const char*>b
@@ -830,11 +856,12 @@ cdef uint32_t _find_edge(const vector[EdgeC]& edges, const vector[BuildStateC]& 
 #: Order of the arrays in a compiled file and in Sieve._buffers.
 ARRAYS = ("page_index", "pages", "exp_begin", "exp_syms", "states", "edges", "outs",
           "root_next", "term_len", "term_flags", "word_index", "word_pages", "text_offsets",
-          "text_blob", "category_idx", "severity_idx")
+          "text_blob", "category_idx", "severity_idx", "base_of", "mechanism_idx")
 
 
 def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes term_flags,
-                 list texts, list category_idx, list severity_idx, dict header, object match_kind):
+                 list texts, list category_idx, list severity_idx, list base_of,
+                 list mechanism_idx, dict header, object match_kind):
     """Build the automaton over `folded_terms` (one per automaton term, already folded and
     non-empty, every character a term symbol of `code_table`) and return the Sieve.
 
@@ -949,6 +976,8 @@ def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes te
         b"".join(encoded),
         bytes(category_idx),
         bytes(severity_idx),
+        _u32(base_of),
+        bytes(mechanism_idx),
     )
     return _attach(arrays, arrays, header, match_kind)
 
@@ -998,6 +1027,9 @@ cdef Sieve _attach(tuple arrays, object owners, dict header, object match_kind):
     sv._text_blob = <const char*><uintptr_t>ptrs[13]
     sv._category_idx = <const uint8_t*><uintptr_t>ptrs[14]
     sv._severity_idx = <const uint8_t*><uintptr_t>ptrs[15]
+    sv._base_of = <const uint32_t*><uintptr_t>ptrs[16]
+    sv._mechanism_idx = <const uint8_t*><uintptr_t>ptrs[17]
+    sv._mechanism_names = tuple(header["mechanisms"])
     sv._t.n_syms = counts["n_syms"]
     sv._t.n_terms = counts["n_terms"]
     sv._t.max_depth = counts["max_depth"]
@@ -1236,7 +1268,8 @@ cdef const char* _check_arrays(TablesC* t, size_t n_pages, size_t n_word_pages, 
                                size_t n_exp_syms, size_t n_edges, size_t n_outs,
                                const uint32_t* text_offsets, size_t n_entries, size_t blob_len,
                                const uint8_t* category_idx, size_t n_categories,
-                               const uint8_t* severity_idx) noexcept nogil:
+                               const uint8_t* severity_idx, const uint32_t* base_of,
+                               const uint8_t* mechanism_idx, size_t n_mechanisms) noexcept nogil:
     """Every index the scan loop follows, in one pass per array with accumulated checks (no
     early branch in the loops). Returns NULL when valid, else what is wrong."""
     cdef size_t i
@@ -1288,6 +1321,7 @@ cdef const char* _check_arrays(TablesC* t, size_t n_pages, size_t n_word_pages, 
     for i in range(n_entries):
         ok &= text_offsets[i] <= text_offsets[i + 1]
         ok &= (category_idx[i] <= n_categories) & (severity_idx[i] <= 3)
+        ok &= (base_of[i] < n_entries) & (mechanism_idx[i] < n_mechanisms)
     if not ok:
         return "entries"
     return NULL
@@ -1327,6 +1361,9 @@ def _validate(list arrays, dict header):
     _need(sizes[10] == N_PAGES * 4 and sizes[11] % PAGE_SIZE == 0 and sizes[11] > 0, "word table")
     _need(sizes[12] == (n_entries + 1) * 4 and sizes[14] == n_entries and sizes[15] == n_entries,
           "entries")
+    _need(sizes[16] == n_entries * 4 and sizes[17] == n_entries, "variants")
+    _need(isinstance(header["mechanisms"], list) and 1 <= len(header["mechanisms"]) < 255
+          and all(isinstance(m, str) for m in header["mechanisms"]), "mechanisms")
     cdef TablesC t
     t.page_index = <const uint32_t*>_addr(arrays[0])
     t.pages = <const int32_t*>_addr(arrays[1])
@@ -1345,6 +1382,9 @@ def _validate(list arrays, dict header):
     cdef const uint32_t* text_offsets = <const uint32_t*>_addr(arrays[12])
     cdef const uint8_t* category_idx = <const uint8_t*>_addr(arrays[14])
     cdef const uint8_t* severity_idx = <const uint8_t*>_addr(arrays[15])
+    cdef const uint32_t* base_of = <const uint32_t*>_addr(arrays[16])
+    cdef const uint8_t* mechanism_idx = <const uint8_t*>_addr(arrays[17])
+    cdef size_t n_mechanisms = len(header["mechanisms"])
     cdef size_t n_pages = sizes[1] // (PAGE_SIZE * 4), n_word_pages = sizes[11] // PAGE_SIZE
     cdef size_t n_exp_syms = sizes[3] // 4, n_edges = sizes[5] // 8, n_outs = sizes[6] // 4
     cdef size_t n_categories = len(header["categories"]), blob_len = sizes[13]
@@ -1353,7 +1393,7 @@ def _validate(list arrays, dict header):
     with nogil:
         problem = _check_arrays(&t, n_pages, n_word_pages, n_exp_c, n_exp_syms, n_edges, n_outs,
                                 text_offsets, n_entries_c, blob_len, category_idx, n_categories,
-                                severity_idx)
+                                severity_idx, base_of, mechanism_idx, n_mechanisms)
     if problem != NULL:
         raise ValueError(problem.decode())
     str(arrays[13], "utf-8", "surrogatepass")      # term texts must decode

@@ -99,6 +99,7 @@ def compile(
     max_gap: int = 3,
     whole_word: bool = True,
     verify: str = "all",
+    variants: bool | dict = False,
 ) -> _core.Sieve:
     """Compile lexicon terms into an immutable :class:`Sieve`.
 
@@ -143,6 +144,12 @@ def compile(
         messages flagged: off 50.1 %, auto 2.1 %, all 0.1 %; recall on fold kinds 100 / 99.8 /
         98.7 %; on COLD's offensive comments the share hit moves from 12.12 % (off) to 11.87 %
         (all): verifying every term costs little recall.
+    variants
+        Also match the spellings no per-character fold can undo: pinyin (full, initials,
+        mixed with characters), homophones, split and lookalike characters, leet, other
+        numerals (see :mod:`hansieve.variants`). ``True`` for the defaults, or a dict of
+        options for :func:`hansieve.variants.variants`. A variant's hit reports the term it
+        stands for (``m.term``), with ``m.mechanism`` and the matched spelling ``m.via``.
 
     Raises
     ------
@@ -222,10 +229,38 @@ def compile(
                 flags[i] |= _WW_START
             if _is_word(key[-1]):
                 flags[i] |= _WW_END
+    # Variant spellings: entries of their own that report the deny term they stand for.
+    base_of = list(range(len(entries)))
+    mechanism_of = [0] * len(entries)
+    mechanisms = ["exact"]
+    if variants:
+        from .variants import variants as variant_spellings
+        variant_options = variants if isinstance(variants, dict) else {}
+        seen = set(folded)
+        for i, entry in enumerate(deny):
+            for v in variant_spellings(entry.text, **variant_options):
+                key = fm.fold_term(v.text)
+                if not key or key in seen:
+                    continue    # nothing left, or another entry's key already
+                seen.add(key)
+                if v.mechanism not in mechanisms:
+                    mechanisms.append(v.mechanism)
+                entries.append(Term(v.text, entry.category, entry.severity, source=entry.source))
+                folded.append(key)
+                bits = 0
+                if whole_word and _is_word(key[0]):
+                    bits |= _WW_START
+                if whole_word and _is_word(key[-1]):
+                    bits |= _WW_END
+                flags.append(bits)
+                base_of.append(i)
+                mechanism_of.append(mechanisms.index(v.mechanism))
     n_terms = len(entries)
     # Rules are virtual entries after the automaton terms: they have texts and metadata only.
     rule_entries = [Term(r.text, r.category, r.severity, source=r.source) for r in rules]
     all_entries = entries + rule_entries
+    base_of += range(n_terms, n_terms + len(rule_entries))
+    mechanism_of += [0] * len(rule_entries)
 
     # Dense symbol ids, most frequent character first (small ids for the hottest characters).
     counts = Counter("".join(folded))
@@ -268,6 +303,7 @@ def compile(
         "fold_table_sha256": _fold_table_sha256(),
         "lexicon": lexicon_info,
         "verify": {"mode": verify, "words": []},
+        "mechanisms": mechanisms,
     }
     sieve = _core._build_sieve(
         folded,
@@ -277,34 +313,39 @@ def compile(
         [e.text for e in all_entries],
         [category_no.get(e.category, 0) for e in all_entries],
         [severity_no[e.severity] for e in all_entries],
+        base_of,
+        mechanism_of,
         header,
         kind,
     )
     if verify != "off":
-        _prepare_verification(sieve, folded[:len(deny)], flags, verify, header)
+        checked = [i for i in range(n_terms) if base_of[i] != i or i < len(deny)]
+        _prepare_verification(sieve, folded, checked, flags, verify, header)
     _core._install_runtime(sieve)
     return sieve
 
 
-def _prepare_verification(sieve, keys: list[str], flags: list[int], mode: str, header: dict) -> None:
-    """Mark the boundary-sensitive terms and choose the words the verifying segmenter adds to
-    jieba's dictionary. The Sieve scans jieba's dictionary itself to find terms that sit inside
-    longer everyday words."""
-    verified = [i for i, f in enumerate(flags[:len(keys)]) if f & _VERIFY]
+def _prepare_verification(sieve, keys: list[str], checked: list[int], flags: list[int], mode: str,
+                          header: dict) -> None:
+    """Mark the boundary-sensitive terms among `checked` (deny terms and their variants) and
+    choose the words the verifying segmenter adds to jieba's dictionary. In "auto" mode the
+    Sieve scans jieba's dictionary itself to find terms inside longer everyday words."""
+    verified = [i for i in checked if flags[i] & _VERIFY]
     if mode == "all":
-        auto = [i for i, k in enumerate(keys) if _CJK.search(k)]
+        auto = [i for i in checked if _CJK.search(keys[i])]
         _core._add_term_flags(sieve, auto, _VERIFY)
         verified = sorted(set(verified) | set(auto))
     elif mode == "auto":
         text, starts, _ = _dictionary()
         inside = set()
+        wanted = set(checked)
         for term_id, start, end in _core._raw_hits(sieve, text):
-            if term_id < len(keys):
+            if term_id in wanted:
                 i = bisect.bisect_right(starts, start) - 1
                 word_end = (starts[i + 1] - 1) if i + 1 < len(starts) else len(text)
                 if (start, end) != (starts[i], word_end):
                     inside.add(term_id)
-        auto = [i for i, k in enumerate(keys) if _CJK.search(k) and (i in inside or len(k) <= 2)]
+        auto = [i for i in checked if _CJK.search(keys[i]) and (i in inside or len(keys[i]) <= 2)]
         _core._add_term_flags(sieve, auto, _VERIFY)
         verified = sorted(set(verified) | set(auto))
     # Lexicon terms join the segmenter's dictionary (as jieba's add_word would), so a real

@@ -218,3 +218,10 @@ def test_long_terms_use_a_heap_ring():
     hits = s.find(text)
     assert (hits[-1].term, hits[-1].start, hits[-1].end) == (term, 1, 102)
     assert len(hits) == 99 + 1
+
+
+def test_exact_hits_report_their_mechanism_and_entry():
+    s = hansieve.compile(["法轮功"])
+    (m,) = s.find("法輪功")
+    assert (m.term, m.mechanism, m.via) == ("法轮功", "exact", "法轮功")
+    assert s.entry(0)["kind"] == "deny" and s.entry(0)["base"] == 0
