@@ -7,9 +7,12 @@ from __future__ import annotations
 from hansieve.fold import FoldOptions, fold_map
 
 
-def fold_segments(text: str, options: FoldOptions, max_gap: int):
+def fold_segments(text: str, options: FoldOptions, max_gap: int, collapse: bool = False):
     """Folded text as segments [(chars, positions, first_symbol_index)], where positions[i] is
-    the original index of chars[i] and symbol indexes count folded characters across the text."""
+    the original index of chars[i] and symbol indexes count folded characters across the text.
+    With `collapse`, a folded character equal to the one before it in the segment is dropped
+    (the scanner's repeat collapse, for lexicons without doubled characters; ASCII letters and
+    digits never collapse)."""
     fm = fold_map(options)
     segments = []
     chars: list[str] = []
@@ -28,6 +31,8 @@ def fold_segments(text: str, options: FoldOptions, max_gap: int):
         if not chars:
             start_n = n
         for c in fm.fold_char(cp):
+            if collapse and chars and chars[-1] == c and not _is_word(c):
+                continue
             chars.append(c)
             positions.append(i)
             n += 1
@@ -40,7 +45,7 @@ def _is_word(s: str) -> bool:
     return s.isascii() and s.isalnum()
 
 
-def all_hits(terms, text, options=FoldOptions(), max_gap=3, whole_word=True):
+def all_hits(terms, text, options=FoldOptions(), max_gap=3, whole_word=True, collapse=False):
     """Every overlapping hit as (term_id, start, end, start_n, end_n), ordered like Sieve.find:
     by end, then longest first, then term id. With `whole_word`, a term that begins (ends) with
     an ASCII letter or digit is not reported where the code point before (after) it folds to
@@ -52,7 +57,7 @@ def all_hits(terms, text, options=FoldOptions(), max_gap=3, whole_word=True):
         return 0 <= i < len(text) and not fm.is_noise(ord(text[i])) and _is_word(fm.fold_char(ord(text[i])))
 
     hits = []
-    for seg, pos, base in fold_segments(text, options, max_gap):
+    for seg, pos, base in fold_segments(text, options, max_gap, collapse):
         for term_id, key in enumerate(keys):
             at = seg.find(key)
             while at != -1:
@@ -66,9 +71,9 @@ def all_hits(terms, text, options=FoldOptions(), max_gap=3, whole_word=True):
     return hits
 
 
-def find(terms, text, options=FoldOptions(), max_gap=3, whole_word=True):
+def find(terms, text, options=FoldOptions(), max_gap=3, whole_word=True, collapse=False):
     """What Sieve.find returns in overlapping mode, as (term_id, start, end)."""
-    return [h[:3] for h in all_hits(terms, text, options, max_gap, whole_word)]
+    return [h[:3] for h in all_hits(terms, text, options, max_gap, whole_word, collapse)]
 
 
 def find_leftmost_longest(terms, text, options=FoldOptions(), max_gap=3, whole_word=True):

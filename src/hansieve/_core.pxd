@@ -90,6 +90,7 @@ cdef struct TablesC:
     int max_gap
     bint leftmost_longest
     bint has_allow              # some term is TERM_ALLOW: a scan may not stop at its first hit
+    bint collapse_repeats       # 法法轮轮功: skip a repeated symbol the current state cannot take
 
 ctypedef fused char_t:
     uint8_t

@@ -98,6 +98,7 @@ cdef inline uint32_t next_state(const TablesC* t, uint32_t s, uint32_t a) noexce
 cdef struct ScanC:
     # Automaton state and the ring of original positions of the last term characters.
     uint32_t state
+    uint32_t prev_sym       # the last symbol fed (for repeat collapse)
     Py_ssize_t n            # term symbols consumed so far
     Py_ssize_t* ring
     Py_ssize_t mask
@@ -204,12 +205,29 @@ cdef inline void reset(const TablesC* t, ScanC* c) noexcept nogil:
         settle(t, c, c.n)
 
 
+cdef inline bint has_edge(const TablesC* t, uint32_t s, uint32_t a) noexcept nogil:
+    """Whether state `s` has a goto edge for `a` itself (no failure links)."""
+    cdef uint32_t k
+    for k in range(t.states[s].edge_begin, t.states[s + 1].edge_begin):
+        if t.edges[k].sym == a:
+            return True
+    return False
+
+
 cdef inline void feed(const TablesC* t, ScanC* c, uint32_t sym, Py_ssize_t pos) noexcept nogil:
     """Step the automaton by one term symbol read at original position `pos`."""
     cdef const StateC* st
     cdef uint32_t k, term_id
     cdef uint8_t flags
     cdef Py_ssize_t start_n, start
+    if (t.collapse_repeats and sym == c.prev_sym and c.state != 0
+            and not has_edge(t, c.state, sym) and not is_word_char(t, read_cp(c, pos))):
+        # A repeated character inside a partial match that cannot take it (法法轮轮功): read it as
+        # a stutter, not a new start. A term that doubles it (时时彩) has the edge and takes it.
+        # Latin letters and digits never collapse: 11 is not 1, good is not god.
+        c.gap = 0
+        return
+    c.prev_sym = sym
     c.state = next_state(t, c.state, sym)
     c.ring[c.n & c.mask] = pos
     c.n += 1
@@ -258,6 +276,7 @@ cdef Py_ssize_t scan(const TablesC* t, const char_t* data, Py_ssize_t length,
     cdef int32_t code
     cdef uint32_t k, e_end
     c.state = 0
+    c.prev_sym = 0
     c.n = 0
     c.gap = 0
     c.first_only = first_only
@@ -1036,6 +1055,7 @@ cdef Sieve _attach(tuple arrays, object owners, dict header, object match_kind):
     sv._t.max_gap = header["options"]["max_gap"]
     sv._t.leftmost_longest = header["options"]["match_kind"] == "leftmost_longest"
     sv._t.has_allow = counts["n_allow"] > 0
+    sv._t.collapse_repeats = header["options"].get("collapse_repeats", False) is True
     sv._n_entries = counts["n_entries"]
     sv._n_deny = counts["n_deny"]
     sv._category_names = tuple(header["categories"])

@@ -32,11 +32,11 @@ def usable(terms, options):
     return all(fm.fold_term(t) for t in terms)
 
 
-def compile_with(terms, options, max_gap, kind="overlapping", whole_word=True):
+def compile_with(terms, options, max_gap, kind="overlapping", whole_word=True, collapse=False):
     return hansieve.compile(terms, match_kind=kind, fold_chinese=options.chinese,
                             fold_compat=options.compat, fold_case=options.case,
                             skip_noise=options.noise, max_gap=max_gap, whole_word=whole_word,
-                            verify="off")
+                            verify="off", collapse_repeats=collapse)
 
 
 def triples(matches):
@@ -55,6 +55,20 @@ def test_find_equals_oracle(terms, text, options, max_gap, whole_word):
     assert sieve.contains(text) == bool(expected)
     first = sieve.first(text)
     assert (first is None) if not expected else (triples([first]) == expected[:1])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(terms=terms_st, text=st.text(alphabet=ALL_CHARS + "法法轮轮", max_size=60),
+       options=options_st, max_gap=st.integers(0, 3))
+def test_repeat_collapse_equals_oracle(terms, text, options, max_gap):
+    """For lexicons without a doubled character, collapsing repeats inside a match is reading
+    every run of one folded character as one."""
+    assume(usable(terms, options))
+    fm = fold_map(options)
+    assume(all(not any(a == b for a, b in zip(k, k[1:])) for k in map(fm.fold_term, terms)))
+    sieve = compile_with(terms, options, max_gap, collapse=True)
+    expected = oracle.find(terms, text, options, max_gap, collapse=True)
+    assert triples(sieve.find(text)) == expected
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -96,7 +110,8 @@ def test_folds_off_equals_pyahocorasick(terms, text):
     automaton.make_automaton()
     expected = sorted((i, end - len(t) + 1, end + 1) for end, (i, t) in automaton.iter(text))
     sieve = hansieve.compile(terms, fold_chinese=False, fold_compat=False, fold_case=False,
-                             skip_noise=False, whole_word=False, verify="off")
+                             skip_noise=False, whole_word=False, verify="off",
+                             collapse_repeats=False)
     assert sorted(triples(sieve.find(text))) == expected
 
 

@@ -225,3 +225,15 @@ def test_exact_hits_report_their_mechanism_and_entry():
     (m,) = s.find("法輪功")
     assert (m.term, m.mechanism, m.via) == ("法轮功", "exact", "法轮功")
     assert s.entry(0)["kind"] == "deny" and s.entry(0)["base"] == 0
+
+
+@pytest.mark.parametrize(("text", "term"), [
+    ("法法轮轮功", "法轮功"), ("时时时彩", "时时彩"), ("艾未未", "艾未未"),
+    ("11", None), ("good", None),
+], ids=["stutter", "doubled-term", "doubled-exact", "digits", "letters"])
+def test_repeat_collapse(text, term):
+    s = hansieve.compile(["法轮功", "时时彩", "艾未未", "1", "god"])
+    assert [m.term for m in s.find(text) if m.term in ("法轮功", "时时彩", "艾未未", "god")] == \
+        ([term] if term else [])
+    if text == "11":
+        assert [m.term for m in s.find(text)] == []      # whole-word: 1 is inside 11
