@@ -20,8 +20,8 @@ SANITIZE = os.environ.get("HANSIEVE_SANITIZE") == "1"
 DEBUG = os.environ.get("HANSIEVE_DEBUG") == "1" or SANITIZE
 NATIVE = os.environ.get("HANSIEVE_NATIVE") == "1"
 
-compile_args = ["-std=c++17"]
-link_args = []
+compile_args = ["-std=c++17", "-pthread"]   # find_many runs std::thread workers
+link_args = ["-pthread"]
 if DEBUG:
     compile_args += ["-O1" if SANITIZE else "-O0", "-g", "-fno-omit-frame-pointer"]
 else:

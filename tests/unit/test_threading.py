@@ -22,3 +22,22 @@ def test_shared_sieve_across_threads():
         results = list(pool.map(work, range(8)))
     for i, chunk in enumerate(results):
         assert chunk == expected[i::8]
+
+
+def test_find_many_equals_a_loop():
+    rng = random.Random(11)
+    sieve = hansieve.compile(["法轮功", "六四", "fuck", "大麻"], allow=["大麻烦"])
+    texts = ["".join(rng.choice("法轮功六四大麻烦 *xｆｕｃｋ") for _ in range(rng.randint(0, 40)))
+             for _ in range(3000)] + ["", "\ud800", "😀" * 3]
+    expected = [[(m.term_id, m.start, m.end) for m in sieve.find(t)] for t in texts]
+    for threads in (1, 2, 8):
+        got = sieve.find_many(texts, threads=threads)
+        assert [[(m.term_id, m.start, m.end) for m in ms] for ms in got] == expected
+    assert [v.action for v in sieve.check_many(texts[:50])] == [sieve.check(t).action for t in texts[:50]]
+
+
+def test_find_many_rejects_non_str():
+    sieve = hansieve.compile(["a"])
+    import pytest
+    with pytest.raises(TypeError):
+        sieve.find_many(["ok", b"bytes"])
