@@ -22,6 +22,12 @@ TermLike = Union[str, Term]
 _ALLOW, _HIDDEN, _WW_START, _WW_END, _VERIFY = 1, 2, 4, 8, 16
 
 
+#: variants="auto" expands lexicons up to this many deny terms.
+VARIANTS_AUTO_MAX = 20_000
+#: Caps chosen on the bundled lexicon: 140k variant keys for 5,214 terms, generated in about 3 s.
+VARIANT_DEFAULTS = {"mixed_limit": 12, "homophone_limit": 8, "reverse": True}
+
+
 class MatchKind(str, enum.Enum):
     """Match semantics, fixed when a Sieve is compiled."""
 
@@ -99,8 +105,9 @@ def compile(
     max_gap: int = 3,
     whole_word: bool = True,
     verify: str = "all",
-    variants: bool | dict = False,
+    variants: bool | str | dict = "auto",
     collapse_repeats: bool = True,
+    fold_variants: bool = True,
 ) -> _core.Sieve:
     """Compile lexicon terms into an immutable :class:`Sieve`.
 
@@ -124,6 +131,10 @@ def compile(
         mathematical letters, Kangxi radicals, compatibility ideographs...).
     fold_case
         Lower-casing.
+    fold_variants
+        Per-character variant forms no standard fold covers: CJK radical forms (⻩ -> 黄),
+        Japanese shinjitai (薬 -> 药), rare Unihan variants, Latin lookalikes (ѕех, ꜰᴜᴄᴋ)
+        (``hansieve.variants.CHAR_FOLDS``).
     skip_noise
         Skip whitespace, punctuation, symbols, emoji, zero-width and format characters and
         combining marks inside a match, at most `max_gap` of them in a row.
@@ -152,9 +163,11 @@ def compile(
     variants
         Also match the spellings no per-character fold can undo: pinyin (full, initials,
         mixed with characters), homophones, split and lookalike characters, leet, other
-        numerals (see :mod:`hansieve.variants`). ``True`` for the defaults, or a dict of
-        options for :func:`hansieve.variants.variants`. A variant's hit reports the term it
-        stands for (``m.term``), with ``m.mechanism`` and the matched spelling ``m.via``.
+        numerals, reversed terms (see :mod:`hansieve.variants`). ``"auto"`` (default): on for
+        lexicons of up to 20,000 terms (about 27 keys per term; a 349k-word dictionary would
+        become millions of keys), off beyond. ``True``/``False`` force it; a dict passes options
+        to :func:`hansieve.variants.variants`. A variant's hit reports the term it stands for
+        (``m.term``), with ``m.mechanism`` and the matched spelling ``m.via``.
 
     Raises
     ------
@@ -197,7 +210,8 @@ def compile(
                          "operand must not hide the terms it overlaps)")
 
     options = FoldOptions(chinese=bool(fold_chinese), compat=bool(fold_compat),
-                          case=bool(fold_case), noise=bool(skip_noise))
+                          case=bool(fold_case), noise=bool(skip_noise),
+                          variants=bool(fold_variants))
     fm = fold_map(options)
 
     # Automaton terms: deny terms, allow entries, then rule operands (one per distinct operand).
@@ -238,9 +252,13 @@ def compile(
     base_of = list(range(len(entries)))
     mechanism_of = [0] * len(entries)
     mechanisms = ["exact"]
+    if variants == "auto":
+        variants = len(deny) <= VARIANTS_AUTO_MAX
+    elif not isinstance(variants, (bool, dict)):
+        raise MatchError(f"[E010] variants must be 'auto', a bool or a dict, got {variants!r}")
     if variants:
         from .variants import variants as variant_spellings
-        variant_options = variants if isinstance(variants, dict) else {}
+        variant_options = dict(VARIANT_DEFAULTS, **(variants if isinstance(variants, dict) else {}))
         seen = set(folded)
         for i, entry in enumerate(deny):
             for v in variant_spellings(entry.text, **variant_options):
@@ -297,6 +315,7 @@ def compile(
             "fold_chinese": options.chinese,
             "fold_compat": options.compat,
             "fold_case": options.case,
+            "fold_variants": options.variants,
             "skip_noise": options.noise,
             "max_gap": max_gap,
             "whole_word": bool(whole_word),
@@ -326,13 +345,13 @@ def compile(
     )
     if verify != "off":
         checked = [i for i in range(n_terms) if base_of[i] != i or i < len(deny)]
-        _prepare_verification(sieve, folded, checked, flags, verify, header)
+        _prepare_verification(sieve, folded, checked, flags, verify, header, len(deny))
     _core._install_runtime(sieve)
     return sieve
 
 
 def _prepare_verification(sieve, keys: list[str], checked: list[int], flags: list[int], mode: str,
-                          header: dict) -> None:
+                          header: dict, n_deny: int) -> None:
     """Mark the boundary-sensitive terms among `checked` (deny terms and their variants) and
     choose the words the verifying segmenter adds to jieba's dictionary. In "auto" mode the
     Sieve scans jieba's dictionary itself to find terms inside longer everyday words."""
@@ -356,7 +375,9 @@ def _prepare_verification(sieve, keys: list[str], checked: list[int], flags: lis
         verified = sorted(set(verified) | set(auto))
     # Lexicon terms join the segmenter's dictionary (as jieba's add_word would), so a real
     # occurrence is cut out as one word; words jieba already knows keep their frequency.
-    header["verify"]["words"] = suggested_freqs([keys[i] for i in verified if _CJK.search(keys[i])])
+    # Only the lexicon's own terms join the segmenter's dictionary, not their variant spellings.
+    header["verify"]["words"] = suggested_freqs([keys[i] for i in verified
+                                                 if i < n_deny and _CJK.search(keys[i])])
 
 
 def load(path) -> _core.Sieve:

@@ -61,12 +61,17 @@ class FoldOptions(NamedTuple):
     noise : bool
         Treat noise-category code points as noise (skipped by the scanner and
         dropped by :meth:`FoldMap.fold_term`).  When False nothing is noise.
+    variants : bool
+        Apply ``hansieve.variants.CHAR_FOLDS`` to the raw code point first: CJK radical
+        forms, Japanese shinjitai, rare Unihan variants, Latin lookalikes (⻩ -> 黄,
+        薬 -> 药, ѕ -> s). Off by default here; ``hansieve.compile`` turns it on.
     """
 
     chinese: bool = True
     compat: bool = True
     case: bool = True
     noise: bool = True
+    variants: bool = False
 
 
 class FoldTable(NamedTuple):
@@ -366,7 +371,29 @@ def _compose(table: FoldTable, options: FoldOptions) -> FoldMap:
 
 @functools.lru_cache(maxsize=None)
 def _fold_map(options: FoldOptions) -> FoldMap:
-    return _compose(load_table(), options)
+    if not options.variants:
+        return _compose(load_table(), options)
+    # The variant layer runs on the raw code point, before the noise test (radical forms such
+    # as ⻩ are symbols by category) and before the other folds; each target is then folded.
+    base = _fold_map(options._replace(variants=False))
+    from .variants import CHAR_FOLDS
+    mapping = dict(base.mapping)
+    added = set()
+    for key, target in CHAR_FOLDS.items():
+        folded = base.fold_term(target)
+        if folded:
+            mapping[ord(key)] = folded
+            added.add(ord(key))
+    noise = []
+    for lo, hi in base.noise_ranges:
+        start = lo
+        for cp in sorted(c for c in added if lo <= c <= hi):
+            if start < cp:
+                noise.append((start, cp - 1))
+            start = cp + 1
+        if start <= hi:
+            noise.append((start, hi))
+    return FoldMap(options, mapping, tuple(noise), base.unidata_version, base.opencc_version)
 
 
 @functools.lru_cache(maxsize=None)

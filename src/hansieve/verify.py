@@ -201,7 +201,7 @@ class BoundaryVerifier:
                 from .fold import FoldOptions, fold_map
                 o = self._options
                 fm = fold_map(FoldOptions(o["fold_chinese"], o["fold_compat"], o["fold_case"],
-                                          o["skip_noise"]))
+                                          o["skip_noise"], o.get("fold_variants", False)))
                 # Only one-to-one folds, so positions in the folded window are the original ones.
                 self._table = {cp: s for cp, s in fm.mapping.items() if len(s) == 1}
                 self._segmenter = _segmenter_for(tuple(self._words))

@@ -16,7 +16,8 @@ from hansieve.fold import FoldOptions, fold_map
 import oracle
 
 # Characters chosen so that random terms and texts collide often.
-TERM_CHARS = "ab法轮輪功發发六四A" "\uff21\uff41" "\u24d0\U0001d41a" "1\u2460\u2469" "\U00020000\U0002a6a5"
+TERM_CHARS = ("ab法轮輪功發发六四A" "\uff21\uff41" "\u24d0\U0001d41a" "1\u2460\u2469" "\U00020000\U0002a6a5"
+              "\u2ee9\u9ec4\u0455\u1d00")     # ⻩ 黄 ѕ ᴀ: the variant layer
 NOISE_CHARS = " *\u200b\ufe0f\u3002\uff0c\U0001f600\u0301"
 OTHER_CHARS = "xy\ud800\udfff\uffff\U000e0100"
 ALL_CHARS = TERM_CHARS + NOISE_CHARS + OTHER_CHARS
@@ -24,7 +25,8 @@ ALL_CHARS = TERM_CHARS + NOISE_CHARS + OTHER_CHARS
 terms_st = st.lists(st.text(alphabet=TERM_CHARS + NOISE_CHARS[:3], min_size=1, max_size=4),
                     min_size=1, max_size=8)
 text_st = st.text(alphabet=ALL_CHARS, max_size=60)
-options_st = st.builds(FoldOptions, st.booleans(), st.booleans(), st.booleans(), st.booleans())
+options_st = st.builds(FoldOptions, st.booleans(), st.booleans(), st.booleans(), st.booleans(),
+                       st.booleans())
 
 
 def usable(terms, options):
@@ -35,8 +37,9 @@ def usable(terms, options):
 def compile_with(terms, options, max_gap, kind="overlapping", whole_word=True, collapse=False):
     return hansieve.compile(terms, match_kind=kind, fold_chinese=options.chinese,
                             fold_compat=options.compat, fold_case=options.case,
-                            skip_noise=options.noise, max_gap=max_gap, whole_word=whole_word,
-                            verify="off", collapse_repeats=collapse)
+                            skip_noise=options.noise, fold_variants=options.variants,
+                            max_gap=max_gap, whole_word=whole_word, verify="off",
+                            collapse_repeats=collapse, variants=False)
 
 
 def triples(matches):
@@ -110,8 +113,8 @@ def test_folds_off_equals_pyahocorasick(terms, text):
     automaton.make_automaton()
     expected = sorted((i, end - len(t) + 1, end + 1) for end, (i, t) in automaton.iter(text))
     sieve = hansieve.compile(terms, fold_chinese=False, fold_compat=False, fold_case=False,
-                             skip_noise=False, whole_word=False, verify="off",
-                             collapse_repeats=False)
+                             skip_noise=False, fold_variants=False, whole_word=False,
+                             verify="off", collapse_repeats=False, variants=False)
     assert sorted(triples(sieve.find(text))) == expected
 
 

@@ -31,8 +31,9 @@ def cases():
 @pytest.mark.parametrize(("kind", "case"), cases())
 def test_conformance(kind, case):
     sieve = hansieve.compile(case["patterns"], match_kind=kind, fold_chinese=False,
-                             fold_compat=False, fold_case=False, skip_noise=False,
-                             whole_word=False, verify="off", collapse_repeats=False)
+                             fold_compat=False, fold_case=False, skip_noise=False, fold_variants=False,
+                             whole_word=False, verify="off", collapse_repeats=False,
+                             variants=False)
     got = [[m.term_id, m.start, m.end] for m in sieve.find(case["haystack"])]
     expected = case["expected"]
     if kind == "overlapping":

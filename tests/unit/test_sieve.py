@@ -13,7 +13,8 @@ ISSUE_TEXT = "他說法輪功，還有 Ｆ*Ｕ*Ｃ*Ｋ 和 六 四 以及 法\u2
 
 @pytest.fixture(scope="module")
 def sieve():
-    return hansieve.compile(["法轮功", "六四", "fuck"])
+    # Without variant spellings, so the automaton's sizes below are those of three terms.
+    return hansieve.compile(["法轮功", "六四", "fuck"], variants=False)
 
 
 @pytest.mark.issue(2)
