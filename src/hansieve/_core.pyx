@@ -12,10 +12,7 @@ from cython.operator cimport dereference
 from libcpp.unordered_map cimport unordered_map
 from libcpp.vector cimport vector
 
-cdef extern from "Python.h":
-    int PyUnicode_READY(object) except -1
-    int PyUnicode_KIND(object)
-    void* PyUnicode_DATA(object)
+from hansieve._unicode cimport PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READY
 
 cdef extern from *:
     """

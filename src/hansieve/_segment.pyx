@@ -34,10 +34,7 @@ import math
 import operator
 from array import array
 
-cdef extern from "Python.h":
-    int PyUnicode_READY(object) except -1
-    int PyUnicode_KIND(object)
-    void* PyUnicode_DATA(object)
+from hansieve._unicode cimport PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READY
 
 cdef extern from *:
     """
