@@ -25,6 +25,10 @@ _ALLOW, _HIDDEN, _WW_START, _WW_END, _VERIFY = 1, 2, 4, 8, 16
 #: variants="auto" expands lexicons up to this many deny terms.
 VARIANTS_AUTO_MAX = 20_000
 #: Caps chosen on the bundled lexicon: 140k variant keys for 5,214 terms, generated in about 3 s.
+#: Cost measured with callgrind (native scan loop, 20,000 reviews): +38 % instructions against
+#: variants off; +21 % with homophones off (they bring most common characters into the alphabet),
+#: +31 % with homophones only for 4+ character terms. Homophones stay on: they catch 41 % of the
+#: evaluation set's homophone kind, and its floors only go up.
 VARIANT_DEFAULTS = {"mixed_limit": 12, "homophone_limit": 8, "reverse": True}
 
 
