@@ -1,203 +1,118 @@
-"""Short messages: find-all and contains per message, hansieve against its rivals.
+"""Short messages: find-all and contains per message, hansieve against every rival.
 
-Groups ``scan_short_find[<lexicon>]`` and ``scan_short_contains[<lexicon>]``; in each group every
-engine scans the same N_MESSAGES (2,000) real reviews with the same terms, in the same run.
+Groups ``find[<corpus>/<lexicon>]`` and ``contains[<corpus>/<lexicon>]``: in each group every
+engine scans the same 2,000 real messages with the same terms, in the same run.  The cases
+(corpus x lexicon) are ``SCAN_CASES_DEFAULT`` / ``SCAN_CASES_FULL`` in ``bench_common``.
 
-Unit: one benchmark round is a loop over all 2,000 messages (``extra_info['us_per_message']`` is
-the median divided by 2,000).  Timing a single short message per round would be dominated by
-timer resolution and call overhead, and giving each message a fresh ``str`` object per call (so
-that ahocorasick_rs cannot reuse the UTF-8 copy CPython caches inside a ``str``) costs more than
-some of the scans; so each round gets 2,000 fresh message objects from a ``setup`` callable that
-pytest-benchmark runs outside the timed region.  The same treatment is given to every engine.
+Gated ratios use a second, interleaved timing of the close contenders made by the case's fixture
+(``extra_info['paired_median']``): see ``bench_common.interleaved`` and README "Gates".
 
-Engines
--------
+Unit: one round is a loop over all 2,000 messages (``extra_info['us_per_message']`` is the median
+divided by 2,000).  Each round gets 2,000 fresh ``str`` objects from a ``setup`` callable that
+pytest-benchmark runs outside the timed region (see ``bench_common.fresh_copies``).
+
+Engines (the loops are in ``bench_common.find_loop`` / ``contains_loop``):
+
 hansieve_folds_off
-    every fold and noise skipping off: by contract the hits of a plain Aho-Corasick automaton, so
-    its counts MUST equal pyahocorasick's (asserted).
+    every fold, noise skipping and whole-word off: by contract plain Aho-Corasick hits.
+hansieve_folds_on
+    ``hansieve.compile(terms, verify="off")``: the default folds (t2s + NFKC + lower case, repeat
+    collapsing where the build has it), noise skipping (max_gap=3), whole-word for ASCII terms;
+    no word-boundary verification.  Its own count (more hits from traditional / full-width /
+    split spellings, fewer from whole-word), fixed outside the timing.  The gated engine.
 hansieve_default
-    hansieve's defaults: t2s + NFKC + lower-case folding and noise skipping (max_gap=3).  Finds at
-    least the folds-off hits (asserted), usually more: traditional / full-width / upper-case
-    spellings and terms split by punctuation or spaces.  Terms made partly of noise also fold to
-    shorter keys (``c++`` is matched as ``c``), which adds hits on real text.
-pyahocorasick
-    find-all ``list(A.iter(msg))`` (all overlapping hits); contains ``next(A.iter(msg), None)``
-    (its early exit: the iterator stops at the first hit).
-ahocorasick_rs
-    find-all ``find_matches_as_indexes(msg, overlapping=True)``; contains is the truthiness of the
-    non-overlapping ``find_matches_as_indexes(msg)``: ahocorasick_rs has no early-exit API, so it
-    scans every message to the end.  Same counts as pyahocorasick (asserted).
+    ``hansieve.compile(terms)``: every default, including word-boundary verification of CJK
+    hits by native jieba segmentation (fewer hits: 法轮 in 没办法轮流 is dropped).
+pyahocorasick, ahocorasick_rs, daachorse, daachorse_bytes, cyac, hyperscan
+    the raw rivals, every overlapping hit; their counts equal hansieve_folds_off's (asserted).
+    contains: an early exit where the API has one (pyahocorasick / cyac: ``next()`` of the lazy
+    iterator; hyperscan: the match callback returns 1), else the cheapest full scan
+    (ahocorasick_rs, daachorse: non-overlapping find, tested for emptiness).
 diy_opencc_pyahocorasick
-    what a Python user writes today: ``OpenCC('t2s').convert(msg).translate(table)`` (full width
-    -> ASCII, ASCII lower case; table built once) then pyahocorasick, with the terms normalized by
-    the same function.  Its counts differ from hansieve_default's: OpenCC converts by phrase, it
-    does not fold NFKC compatibility characters beyond full-width ASCII, it skips no noise, and
-    terms that normalize alike share one key (one hit instead of one per term).
+    OpenCC t2s + ``str.translate`` width/case fold + pyahocorasick over normalized terms.
 baseline_len
-    ``len(msg)`` in the same loop: the cost of the Python loop itself (its "count" is the number of
-    code points).
+    ``len(msg)`` in the same loop: what the Python loop itself costs.
 """
 
 from __future__ import annotations
 
-from typing import Callable
-
 import pytest
 
-from .bench_common import (ALL_ENGINES, N_MESSAGES, Engines, Lexicon, fresh_copies,
-                           pick_rounds, timed)
-
-ENGINES = ALL_ENGINES + ("baseline_len",)
-#: engines whose hits are, by definition, plain Aho-Corasick's overlapping hits
-PLAIN_AC = ("hansieve_folds_off", "pyahocorasick", "ahocorasick_rs")
-
-
-# --------------------------------------------------------------------------------------------
-# the timed loops: each takes the 2,000 messages and returns a total count
-
-
-def find_loop(engine: str, engines: Engines) -> Callable[[list[str]], int]:
-    if engine == "baseline_len":
-        def run(msgs):
-            n = 0
-            for m in msgs:
-                n += len(m)
-            return n
-        return run
-
-    built = engines.get(engine)
-    if engine.startswith("hansieve"):
-        def run(msgs, find=built.find):
-            n = 0
-            for m in msgs:
-                n += len(find(m))
-            return n
-    elif engine == "pyahocorasick":
-        def run(msgs, it=built.iter):
-            n = 0
-            for m in msgs:
-                n += len(list(it(m)))
-            return n
-    elif engine == "ahocorasick_rs":
-        def run(msgs, fm=built.find_matches_as_indexes):
-            n = 0
-            for m in msgs:
-                n += len(fm(m, overlapping=True))
-            return n
-    elif engine == "diy_opencc_pyahocorasick":
-        def run(msgs, norm=built.normalize, it=built.automaton.iter):
-            n = 0
-            for m in msgs:
-                n += len(list(it(norm(m))))
-            return n
-    else:  # pragma: no cover
-        raise AssertionError(engine)
-    return run
-
-
-def contains_loop(engine: str, engines: Engines) -> Callable[[list[str]], int]:
-    """Returns the number of messages with at least one hit (baseline: code points)."""
-    if engine == "baseline_len":
-        return find_loop(engine, engines)
-
-    built = engines.get(engine)
-    if engine.startswith("hansieve"):
-        def run(msgs, contains=built.contains):
-            n = 0
-            for m in msgs:
-                if contains(m):
-                    n += 1
-            return n
-    elif engine == "pyahocorasick":
-        def run(msgs, it=built.iter):
-            n = 0
-            for m in msgs:
-                if next(it(m), None) is not None:
-                    n += 1
-            return n
-    elif engine == "ahocorasick_rs":
-        # No early-exit API: a non-overlapping scan of the whole message, tested for emptiness.
-        def run(msgs, fm=built.find_matches_as_indexes):
-            n = 0
-            for m in msgs:
-                if fm(m):
-                    n += 1
-            return n
-    elif engine == "diy_opencc_pyahocorasick":
-        def run(msgs, norm=built.normalize, it=built.automaton.iter):
-            n = 0
-            for m in msgs:
-                if next(it(norm(m)), None) is not None:
-                    n += 1
-            return n
-    else:  # pragma: no cover
-        raise AssertionError(engine)
-    return run
-
+from .bench_common import (HANSIEVE, N_MESSAGES, PLAIN_AC, SCAN_ENGINES, contains_loop, contenders,
+                           find_loop, fresh_copies, interleaved, pick_rounds, record_paired, timed,
+                           timing_enabled)
 
 LOOPS = {"find": find_loop, "contains": contains_loop}
 
 
-# --------------------------------------------------------------------------------------------
-# expected counts, computed once per lexicon outside the timing
-
-
 @pytest.fixture(scope="session")
-def scan_expected(scan_engines: Engines, messages: list[str]) -> dict:
-    """``{(op, engine): (count, seconds of one untimed pass)}`` for every available engine, plus
-    the cross-engine checks that do not depend on timing."""
+def scan_expected(scan_case, corpora, engine_cache, pytestconfig) -> dict:
+    """``{(op, engine): (count, seconds of one untimed pass)}`` for every available engine of the
+    case, after the cross-engine checks that do not depend on timing; and ``{("paired", op):
+    {engine: timing}}``: the hansieve engines and the rivals within 3x of the fastest timed in
+    alternation (``bench_common.interleaved``), which the gates use."""
+    corpus_name, lexicon_name = scan_case
+    msgs = corpora.get(corpus_name).messages
+    engines = engine_cache.get(lexicon_name)
     out = {}
     for op, make in LOOPS.items():
-        for engine in ENGINES:
-            if engine in scan_engines.missing:
+        for engine in SCAN_ENGINES:
+            if engine in engines.missing:
                 continue
-            out[op, engine] = timed(make(engine, scan_engines), fresh_copies(messages))
-    # contains must agree with find for hansieve: a message "contains" iff find() is non-empty
-    for engine in ("hansieve_folds_off", "hansieve_default"):
-        s = scan_engines.get(engine)
-        with_hits = sum(1 for m in messages if s.find(m))
-        assert out["contains", engine][0] == with_hits, engine
+            built = None if engine == "baseline_len" else engines.built[engine]
+            make(engine, built)(fresh_copies(msgs[:50]))  # warm caches, first-call work
+            out[op, engine] = timed(make(engine, built), fresh_copies(msgs))
+    # plain Aho-Corasick engines agree on both questions
+    for op in LOOPS:
+        plain = {e: out[op, e][0] for e in PLAIN_AC if (op, e) in out}
+        assert len(set(plain.values())) <= 1, (scan_case, op, plain)
+    # hansieve: a message "contains" iff find() is non-empty
+    for engine in HANSIEVE:
+        if engine in engines.built:
+            find = engines.built[engine].find
+            with_hits = sum(1 for m in msgs if find(m))
+            assert out["contains", engine][0] == with_hits, (scan_case, engine)
+    if timing_enabled(pytestconfig):
+        for op, make in LOOPS.items():
+            seconds = {e: out[op, e][1] for e in SCAN_ENGINES if (op, e) in out}
+            names = contenders(seconds, ("hansieve_folds_off", "hansieve_folds_on"))
+            runs = {e: make(e, engines.built[e]) for e in names}
+            out["paired", op] = interleaved(runs, lambda: (fresh_copies(msgs),),
+                                            sum(seconds[e] for e in names))
     return out
 
 
-def check_expected(op: str, engine: str, expected: dict) -> int:
-    """The count `engine` must return, after checking it against the other engines'."""
-    count = expected[op, engine][0]
-    plain = expected.get((op, "pyahocorasick"))
-    if engine in PLAIN_AC and plain is not None:
-        # hansieve folds-off == pyahocorasick == ahocorasick_rs (overlapping for find-all)
-        assert count == plain[0], (op, engine, count, plain[0])
-    if engine == "hansieve_default" and (op, "hansieve_folds_off") in expected:
-        assert count >= expected[op, "hansieve_folds_off"][0]
+def run_scan(benchmark, op: str, engine: str, scan_case, corpora, engine_cache,
+             expected: dict) -> None:
+    corpus_name, lexicon_name = scan_case
+    corpus = corpora.get(corpus_name)
+    engines = engine_cache.get(lexicon_name)
+    built = None if engine == "baseline_len" else engines.get(engine)  # skips a missing rival
+    run = LOOPS[op](engine, built)
+    want, seconds = expected[op, engine]
     if op == "contains" and engine != "baseline_len":
-        assert 0 <= count <= N_MESSAGES
-    return count
+        assert 0 <= want <= N_MESSAGES
 
-
-def run_scan(benchmark, op: str, engine: str, lexicon: Lexicon, engines: Engines,
-             expected: dict, messages: list[str]) -> None:
-    run = LOOPS[op](engine, engines)  # skips when the rival is missing
-    want = check_expected(op, engine, expected)
-
-    benchmark.group = f"scan_short_{op}[{lexicon.name}]"
+    msgs = corpus.messages
+    lexicon = engines.lexicon
+    benchmark.group = f"{op}[{corpus_name}/{lexicon_name}]"
     benchmark.extra_info.update(
-        lexicon=lexicon.name, n_terms=len(lexicon), n_messages=len(messages), engine=engine,
-        op=op, matches=want)
-    rounds = pick_rounds(expected[op, engine][1])
-    got = benchmark.pedantic(run, setup=lambda: ((fresh_copies(messages),), {}),
-                             rounds=rounds, warmup_rounds=1)
+        corpus=corpus_name, corpus_source=corpus.source, lexicon=lexicon_name,
+        n_terms=len(lexicon), n_messages=len(msgs), engine=engine, op=op, matches=want)
+    got = benchmark.pedantic(run, setup=lambda: ((fresh_copies(msgs),), {}),
+                             rounds=pick_rounds(seconds), warmup_rounds=1)
     assert got == want, (op, engine, got, want)
     if benchmark.enabled and benchmark.stats is not None:
         median = benchmark.stats.stats.median
-        benchmark.extra_info["us_per_message"] = median / len(messages) * 1e6
+        benchmark.extra_info["us_per_message"] = median / len(msgs) * 1e6
+        record_paired(benchmark, expected.get(("paired", op)), engine)
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_scan_short_find(benchmark, engine, scan_lexicon, scan_engines, scan_expected, messages):
-    run_scan(benchmark, "find", engine, scan_lexicon, scan_engines, scan_expected, messages)
+@pytest.mark.parametrize("engine", SCAN_ENGINES)
+def test_find(benchmark, engine, scan_case, corpora, engine_cache, scan_expected):
+    run_scan(benchmark, "find", engine, scan_case, corpora, engine_cache, scan_expected)
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_scan_short_contains(benchmark, engine, scan_lexicon, scan_engines, scan_expected,
-                             messages):
-    run_scan(benchmark, "contains", engine, scan_lexicon, scan_engines, scan_expected, messages)
+@pytest.mark.parametrize("engine", SCAN_ENGINES)
+def test_contains(benchmark, engine, scan_case, corpora, engine_cache, scan_expected):
+    run_scan(benchmark, "contains", engine, scan_case, corpora, engine_cache, scan_expected)

@@ -1,0 +1,67 @@
+"""Batch scan on 2 threads: the 2,000 reviews split in two halves scanned concurrently.
+
+hansieve has no batch API (``find_many``) yet, so this is what a user can do today: a
+``concurrent.futures.ThreadPoolExecutor(2)`` (created once, outside the timing) whose two tasks
+each loop over half of the messages calling the engine's find-all.  The native scans release the
+GIL; the Python loop, the call and the result objects hold it, so the speed-up over one thread
+shows how much of a short-message scan is native work.
+
+Group ``batch[reviews/10k]``; engines ``<engine>_t1`` (the same loop on one thread, in the same
+group for the comparison) and ``<engine>_t2`` (two threads) for hansieve_folds_on, and for the two
+rivals whose scans also run without the GIL (daachorse, ahocorasick_rs).  Counts equal the
+one-thread counts (asserted).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from .bench_common import find_loop, fresh_copies, pick_rounds, timed
+
+BASES = ("hansieve_folds_on", "daachorse", "ahocorasick_rs")
+ENGINES = tuple(f"{b}_t{n}" for b in BASES for n in (1, 2))
+LEXICON = "10k"
+
+
+@pytest.fixture(scope="session")
+def pool():
+    with ThreadPoolExecutor(max_workers=2) as executor:
+        yield executor
+
+
+def batch_loop(engine: str, built, pool):
+    base, threads = engine.rsplit("_t", 1)
+    run = find_loop(base, built)
+    if threads == "1":
+        return run
+
+    def run2(msgs, run=run, submit=pool.submit):
+        half = len(msgs) // 2
+        a = submit(run, msgs[:half])
+        b = submit(run, msgs[half:])
+        return a.result() + b.result()
+    return run2
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_batch(benchmark, engine, engine_cache, messages, pool):
+    base = engine.rsplit("_t", 1)[0]
+    engines = engine_cache.get(LEXICON)
+    built = engines.get(base)
+    run = batch_loop(engine, built, pool)
+    want = find_loop(base, built)(fresh_copies(messages))
+    run(fresh_copies(messages))
+    got0, seconds = timed(run, fresh_copies(messages))
+    assert got0 == want
+    benchmark.group = f"batch[reviews/{LEXICON}]"
+    benchmark.extra_info.update(corpus="reviews", lexicon=LEXICON, n_terms=len(engines.lexicon),
+                                n_messages=len(messages), engine=engine, threads=int(engine[-1]),
+                                matches=want)
+    got = benchmark.pedantic(run, setup=lambda: ((fresh_copies(messages),), {}),
+                             rounds=pick_rounds(seconds, target=0.5), warmup_rounds=1)
+    assert got == want, (engine, got, want)
+    if benchmark.enabled and benchmark.stats is not None:
+        benchmark.extra_info["us_per_message"] = (benchmark.stats.stats.median
+                                                  / len(messages) * 1e6)
