@@ -66,7 +66,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "src" / "hansieve" / "variant_data"
-sys.path.insert(0, str(ROOT / "src"))
+try:
+    import hansieve  # noqa: F401  (the installed package: a source tree has no built _core)
+except ImportError:
+    sys.path.insert(0, str(ROOT / "src"))
 
 #: Bump when the format or the generation rules change.
 GENERATOR_VERSION = 1
