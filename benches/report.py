@@ -7,7 +7,8 @@ Usage (from the repository root)::
 Later files win group by group (a group is always taken whole from one run, so every ratio in a
 table compares engines measured in the same run).  The plots go to ``docs/benchmarks/`` next to
 the output unless ``--plots`` says otherwise; the profile section is ``benches/profile.md``
-(written by ``benches/profile_callgrind.py``) when it exists.  Needs matplotlib (the ``bench`` extra).
+(written by ``benches/profile_callgrind.py``) followed by ``benches/profile_notes.md`` (its
+reading, written by hand) when they exist.  Needs matplotlib (the ``bench`` extra).
 """
 
 from __future__ import annotations
@@ -585,9 +586,10 @@ def render(paths: list[str], out: Path, plots_dir: Path) -> str:
         s.append("No batch API yet: a `ThreadPoolExecutor(2)` whose two tasks loop over half "
                  "the messages each.\n")
         s.append(batch_table(batches) + "\n")
-    profile = HERE / "profile.md"
-    if profile.is_file():
-        s.append(profile.read_text(encoding="utf-8").rstrip() + "\n")
+    for name in ("profile.md", "profile_notes.md"):  # generated numbers, then their reading
+        path = HERE / name
+        if path.is_file():
+            s.append(path.read_text(encoding="utf-8").rstrip() + "\n")
     return "\n".join(s)
 
 

@@ -51,7 +51,7 @@ def long_expected(long_lexicon_name, engine_cache, long_text: str, pytestconfig)
         names = contenders(seconds, ("hansieve_folds_off", "hansieve_folds_on"))
         runs = {e: text_find(e, engines.built[e]) for e in names}
         out["paired", "find"] = interleaved(runs, lambda: tuple(fresh_copies([long_text])),
-                                            sum(seconds[e] for e in names), budget=3.0, lo=3)
+                                            sum(seconds[e] for e in names), budget=6.0, lo=5)
     return out
 
 
