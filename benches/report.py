@@ -198,12 +198,19 @@ def long_table(cases: dict[str, dict], counts: dict[str, dict]) -> str:
     engines = sorted({e for c in cases.values() for e in c}, key=engine_key)
     head = ["engine"]
     for case in cases:
-        head += [f"`{case}` find MB/s", f"`{case}` count MB/s"]
+        head += [f"`{case}` find MB/s", f"`{case}` find MB/s, interleaved",
+                 f"`{case}` count MB/s"]
     rows = []
     for e in engines:
         row = [f"`{e}`"]
         for case, group in cases.items():
-            for g in (group, counts.get(case, {})):
+            b = group.get(e)
+            paired = None if b is None else b["extra_info"].get("paired_median")
+            n_bytes = None if b is None else b["extra_info"]["text_bytes"]
+            for g in (group, "paired", counts.get(case, {})):
+                if g == "paired":
+                    row.append("-" if not paired else f"{n_bytes / paired / 1e6:.1f}")
+                    continue
                 b = g.get(e)
                 if b is None:
                     row.append("-")
@@ -216,7 +223,7 @@ def long_table(cases: dict[str, dict], counts: dict[str, dict]) -> str:
         rows.append(row)
     sample = next(iter(next(iter(cases.values())).values()))["extra_info"]
     rows.append(["text"] + [f"{sample['text_bytes'] / 1e6:.2f} MB, "
-                            f"{sample['text_chars'] / 1e6:.2f} M chars", ""] * len(cases))
+                            f"{sample['text_chars'] / 1e6:.2f} M chars", "", ""] * len(cases))
     return md_table(head, rows)
 
 
@@ -451,6 +458,7 @@ def machine_section(docs: list[dict]) -> str:
             f"{hb.get('seconds_per_bench', '?')} s of timing per scan benchmark; hansieve "
             f"{(hb.get('hansieve') or {}).get('version', '?')} "
             f"({(hb.get('hansieve') or {}).get('source', 'the checkout')}).")
+    lines.append("* " + lscpu_line())
     versions = {}
     for doc in docs:
         versions.update((doc.get("hansieve_bench") or {}).get("versions") or {})
@@ -458,6 +466,48 @@ def machine_section(docs: list[dict]) -> str:
         lines.append("* Versions: " + ", ".join(
             f"{k} {v}" if v else f"{k} (not installed)" for k, v in versions.items()) + ".")
     return "\n".join(lines)
+
+
+def lscpu_line() -> str:
+    """The CPU of the machine generating the report (the JSON's py-cpuinfo brand is vague on a
+    VM); run report.py on the machine that ran the benchmarks."""
+    import subprocess
+
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "lscpu: not available"
+    info = {}
+    for line in out.splitlines():
+        key, _, value = line.partition(":")
+        info[key.strip()] = value.strip()
+    mem = ""
+    try:
+        with open("/proc/meminfo") as fh:
+            kb = int(fh.readline().split()[1])
+        mem = f", {kb / 2**20:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    hyper = info.get("Hypervisor vendor")
+    return (f"lscpu (the machine that generated this report and ran the runs): "
+            f"{info.get('Model name', '?')}, family {info.get('CPU family', '?')} model "
+            f"{info.get('Model', '?')}, {info.get('CPU(s)', '?')} CPUs "
+            f"({info.get('Core(s) per socket', '?')} cores per socket, "
+            f"{info.get('Thread(s) per core', '?')} thread per core){mem}"
+            + (f", {hyper} guest" if hyper else "") + "; shared with other jobs while measuring.")
+
+
+def spread_summary() -> str:
+    with open(check_ratios.RATIOS, encoding="utf-8") as fh:
+        gates = json.load(fh)["gates"]
+    spreads = [(g["recorded_spread"], g["name"], g.get("recorded_runs")) for g in gates
+               if g.get("recorded_spread")]
+    if not spreads:
+        return ""
+    worst = max(spreads)
+    return (f"Between the {worst[2]} CI runs recorded in `benches/ratios.json`, the gated "
+            f"(interleaved) ratios moved by at most {worst[0]:.2f}x (max/min, `{worst[1]}`); "
+            f"the CI margin is 1.5x.")
 
 
 def noise_summary(groups: dict) -> str:
@@ -493,8 +543,12 @@ def render(paths: list[str], out: Path, plots_dir: Path) -> str:
     plots_dir.mkdir(parents=True, exist_ok=True)
     rel = os.path.relpath(plots_dir, out.parent)
     figs = plot_latency(groups, plots_dir)
-    long_fig = plot_bars(groups, plots_dir, "long_find", lambda b: b["extra_info"]["mb_per_s"],
-                         "MB/s of UTF-8 input (median)",
+    def long_mbps(b):  # the interleaved timing where the run has one (the steadier under load)
+        x = b["extra_info"]
+        return x["text_bytes"] / (x.get("paired_median") or med(b)) / 1e6
+
+    long_fig = plot_bars(groups, plots_dir, "long_find", long_mbps,
+                         "MB/s of UTF-8 input (median; interleaved timing where measured)",
                          "Long text (People's Daily): find-all throughput", "long_text.png")
     build_fig = plot_vs_size(groups, plots_dir, "build", med, "seconds (median)",
                              "Build time vs lexicon size", "build.png") or \
@@ -517,7 +571,7 @@ def render(paths: list[str], out: Path, plots_dir: Path) -> str:
              "column says otherwise.\n")
     s.append("## Machine and runs\n")
     s.append(machine_section(docs) + "\n")
-    s.append(noise_summary(groups) + "\n")
+    s.append(noise_summary(groups) + "  " + spread_summary() + "\n")
     s.append(missing_rivals(groups, docs) + "\n")
     s.append("## Goals (issue 6) and the CI gates\n")
     s.append("`python benches/check_ratios.py RUN.json` checks these ratios in CI against "
@@ -555,7 +609,9 @@ def render(paths: list[str], out: Path, plots_dir: Path) -> str:
     if longs:
         s.append("## Long text\n")
         s.append("People's Daily (January 1998, tags stripped).  In parentheses: hansieve's "
-                 "MB/s / the best raw rival's.\n")
+                 "MB/s / the best raw rival's.  The interleaved column is the timing the gate "
+                 "uses (close contenders timed in alternation); under load it is the steadier "
+                 "one.\n")
         s.append(long_table(longs, by_kind(groups, "long_count")) + "\n")
         if long_fig:
             s.append(f"![long text]({rel}/{long_fig})\n")
