@@ -46,14 +46,8 @@ HERE = Path(__file__).resolve().parent
 SEED = "hansieve-eval-v1"
 PER_KIND = 70  # evasion messages per kind (the brief asks for at least 60)
 
-FOLD_KINDS = ["plain", "traditional", "fullwidth", "case", "symbols", "spaces", "zero_width",
-              "emoji", "circled_math"]
-PINYIN_KINDS = ["pinyin_full", "pinyin_spaced", "pinyin_tones", "pinyin_initials", "pinyin_mixed"]
-VARIANT_KINDS = ["homophone", "variant_char", "split_char", "latin_lookalike", "leet", "numeric",
-                 "repeat", "reversed", "masked"]
-EVASION_KINDS = FOLD_KINDS + PINYIN_KINDS + VARIANT_KINDS
-INNOCENT_KINDS = ["cross_boundary", "inside_word", "across_punct", "pinyin_collision",
-                  "latin_inside_word"]
+# One list of kinds for the generator and the evaluator (evaluate.py sits beside this script).
+from evaluate import EVASION_KINDS, FOLD_KINDS, INNOCENT_KINDS, PINYIN_KINDS, VARIANT_KINDS  # noqa: E402
 INNOCENT_TARGET = {"cross_boundary": 250, "inside_word": 150, "across_punct": 400,
                    "pinyin_collision": 340, "latin_inside_word": 150}
 
