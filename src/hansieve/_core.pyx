@@ -1118,6 +1118,29 @@ def _raw_hits(Sieve sv, str text):
     return [(h.term_id, h.start, h.end) for h in hits]
 
 
+def _explain_hits(Sieve sv, str text):
+    """The automaton's hits before allowlist, verification and rules, with what decides their
+    fate (for ``hansieve explain``): one dict per raw hit, in scan order."""
+    cdef vector[HitC] hits
+    cdef uint8_t tf
+    sv._scan(text, False, &hits)
+    out = []
+    for h in hits:
+        tf = sv._t.term_flags[h.term_id]
+        out.append({
+            "entry": h.term_id,
+            "term_id": sv._base_of[h.term_id],
+            "start": h.start,
+            "end": h.end,
+            "role": "allow" if tf & TERM_ALLOW else "operand" if tf & TERM_HIDDEN else "deny",
+            "spans_separator": bool(h.flags & HIT_SPANS_PUNCT),
+            "spans_noise": bool(h.flags & HIT_SPANS_NOISE),
+            "needs_verification": bool(needs_verification(&sv._t, h.term_id, h.flags)
+                                       and sv._verifier is not None),
+        })
+    return out
+
+
 cdef Sieve _attach(tuple arrays, object owners, dict header, object match_kind):
     """Point a new Sieve at `arrays` (buffer objects, in ARRAYS order) kept alive by `owners`."""
     cdef Sieve sv = Sieve.__new__(Sieve)
