@@ -1,48 +1,324 @@
 """The ``hansieve`` command.
 
-Exit codes follow grep: 0 when nothing was flagged, 1 when something was, 2 on errors.
+Exit codes follow grep: 0 when nothing was flagged, 1 when something was, 2 on errors (a bad
+option, an unreadable file, a missing lexicon, or an input line that could not be read).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import hashlib
 import json
 import os
 import sys
-from typing import BinaryIO, Iterator, Sequence
-
+import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator, NoReturn, Sequence, TextIO
 
 from . import __version__
-from .compile import compile, load
+from .compile import VARIANTS_AUTO_MAX, compile, load
 from .errors import FormatError, HansieveError
-from .lexicon import CATEGORIES, SEVERITIES, default_lexicon_path, load_lexicon, read_lexicon
+from .lexicon import CATEGORIES, SEVERITIES, Lexicon, load_lexicon, read_lexicon
+
+if TYPE_CHECKING:
+    from ._core import Match, Sieve
+    from .verify import Verdict
 
 EXIT_CLEAN, EXIT_FLAGGED, EXIT_ERROR = 0, 1, 2
+
+#: Progress bar: shown when stderr is a terminal and the input file is at least this big
+#: (HANSIEVE_PROGRESS_MIN_BYTES overrides it; the tests set it to 0 to see the bar on a pty).
+PROGRESS_MIN_BYTES = 4 << 20
 
 EXAMPLES = """\
 examples:
   hansieve scan messages.txt                 one JSON object per input line
   echo '他說法輪功' | hansieve scan -          read standard input
-  hansieve scan --lexicon my_terms.txt -     your own lexicon (one term per line)
+  hansieve scan --format text messages.txt   one readable line per message
+  hansieve scan --only block messages.txt    only the messages to block (exit 1 if any)
+  hansieve scan --field text posts.csv       the "text" column of a CSV file (header row)
+  hansieve scan --field content chat.jsonl   the "content" key of each JSON line
+  hansieve scan --no-pinyin --lexicon my_terms.txt -   your own lexicon, no pinyin spellings
+  hansieve mask messages.txt                 the text with every hit masked
+  hansieve explain '大麻烦'                   why each raw hit was kept or dropped
+  hansieve bench                             a quick self-benchmark on this machine
   hansieve build --lexicon lexicons/ -o default.hsv && hansieve scan --lexicon default.hsv -
   hansieve lexicon check lexicons/           every malformed line as file:line: reason
   hansieve lexicon stats                     terms per category and severity
   hansieve lexicon import --format houbb path/to/houbb -o my_lexicon/
 """
 
+SCAN_EXAMPLES = """\
+examples:
+  hansieve scan messages.txt                      {"line": 1, "matches": [...]} per line
+  echo '他說法輪功' | hansieve scan -               read standard input
+  hansieve scan --format text messages.txt        LINE: ACTION term (category, severity) ...
+  hansieve scan --format csv messages.txt > out.csv
+  hansieve scan --only review messages.txt        messages to block or review only
+  hansieve scan --field text posts.csv            CSV with a header row: the "text" column
+  hansieve scan --field content chat.jsonl        JSON Lines: the "content" key
+  cat chat.jsonl | hansieve scan --input-format jsonl --field content -
+  hansieve scan --errors stop messages.txt        stop (exit 2) at the first unreadable line
+  hansieve scan --summary messages.txt            messages, flagged and throughput on stderr
+  hansieve scan --no-pinyin messages.txt          no pinyin spellings of the terms
 
-def _lines(stream: BinaryIO) -> Iterator[bytes]:
+The summary line and the progress bar go to stderr only when stderr is a terminal (--summary,
+--progress force them), so piped output stays clean. Exit code: 0 nothing flagged, 1 flagged
+(with --only: flagged at that level), 2 errors.
+"""
+
+MASK_EXAMPLES = """\
+examples:
+  echo '他說法輪功' | hansieve mask -          他說***
+  hansieve mask --char '#' comments.txt > comments.masked.txt
+"""
+
+EXPLAIN_EXAMPLES = """\
+examples:
+  hansieve explain '他在练法輪功'        the hit, its folds (輪 -> 轮) and the boundary check
+  hansieve explain '大麻烦'              大麻 dropped: inside the allowlist entry 大麻烦
+  hansieve explain 'fa lun gong'         a pinyin variant of 法轮功
+  hansieve explain --format jsonl '法*轮*功'
+  echo '周六四点集合' | hansieve explain -
+"""
+
+BENCH_EXAMPLES = """\
+examples:
+  hansieve bench                     the bundled lexicon, about ten seconds
+  hansieve bench --seconds 0.2       shorter timing runs
+  hansieve bench --lexicon my_terms.txt --messages my_messages.txt
+"""
+
+
+class UsageError(Exception):
+    """A problem with the command line or its input: one line on stderr, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (and exit code 2), not the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+# ---- input -----------------------------------------------------------------------------------
+
+@dataclass
+class Message:
+    """One input record: a message's text, or why it could not be read."""
+
+    line: int                   # physical line where it starts (1-based; a CSV header is line 1)
+    text: str | None
+    error: str | None = None
+    row: int | None = None      # CSV data row (1 = the first row after the header)
+
+
+class _Counter:
+    """Bytes read so far (for the progress bar and the summary)."""
+
+    def __init__(self) -> None:
+        self.bytes = 0
+
+
+def _raw_lines(stream: BinaryIO, counter: _Counter) -> Iterator[bytes]:
     # Split on b"\n" only: str.splitlines would also split on U+2028 and friends, and a
     # message's record count must equal its line count.
     for raw in stream:
-        if raw.endswith(b"\n"):
-            raw = raw[:-1]
-        if raw.endswith(b"\r"):
-            raw = raw[:-1]
+        counter.bytes += len(raw)
         yield raw
 
+
+def _strip(raw: bytes) -> bytes:
+    if raw.endswith(b"\n"):
+        raw = raw[:-1]
+    if raw.endswith(b"\r"):
+        raw = raw[:-1]
+    return raw
+
+
+def _decode(raw: bytes) -> tuple[str | None, str | None]:
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return None, f"invalid UTF-8 at byte {exc.start}"
+
+
+def read_lines(stream: BinaryIO, counter: _Counter) -> Iterator[Message]:
+    """One message per line."""
+    for number, raw in enumerate(_raw_lines(stream, counter), 1):
+        text, error = _decode(_strip(raw))
+        yield Message(number, text, error)
+
+
+def read_jsonl(stream: BinaryIO, counter: _Counter, field: str) -> Iterator[Message]:
+    """One JSON object per line; the message is its `field` (a string)."""
+    for number, raw in enumerate(_raw_lines(stream, counter), 1):
+        line, error = _decode(_strip(raw))
+        if line is None:
+            yield Message(number, None, error)
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError as exc:
+            yield Message(number, None, f"malformed JSON: {exc}")
+            continue
+        if not isinstance(obj, dict):
+            yield Message(number, None, f"not a JSON object ({type(obj).__name__})")
+        elif field not in obj:
+            yield Message(number, None, f"no key {field!r}")
+        elif not isinstance(obj[field], str):
+            yield Message(number, None, f"key {field!r} is not a string ({type(obj[field]).__name__})")
+        else:
+            yield Message(number, obj[field])
+
+
+def read_csv(stream: BinaryIO, counter: _Counter, field: str, name: str) -> Iterator[Message]:
+    """CSV with a header row; the message is the `field` column. A quoted field may span lines:
+    a record is one row, and says the line it starts on."""
+    bad_lines: dict[int, str] = {}
+
+    def decoded() -> Iterator[str]:
+        # Undecodable bytes become lone surrogates here, and the row holding them an error.
+        for number, raw in enumerate(_raw_lines(stream, counter), 1):
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                bad_lines[number] = f"invalid UTF-8 at byte {exc.start}"
+                yield raw.decode("utf-8", "surrogateescape")
+
+    reader = csv.reader(decoded(), strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        raise UsageError(f"{name}: malformed CSV header: {exc}") from None
+    if 1 in bad_lines:
+        raise UsageError(f"{name}:1: {bad_lines[1]} in the CSV header")
+    if field not in header:
+        raise UsageError(f"{name}: no column {field!r} in the CSV header "
+                         f"(columns: {', '.join(header) or 'none'})")
+    column = header.index(field)
+    done = reader.line_num
+    row = 0
+    while True:
+        start = done + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            row += 1
+            done = reader.line_num
+            yield Message(start, None, f"malformed CSV: {exc}", row)
+            continue
+        row += 1
+        done = reader.line_num
+        errors = [bad_lines[n] for n in range(start, done + 1) if n in bad_lines]
+        if errors:
+            first = min(n for n in range(start, done + 1) if n in bad_lines)
+            yield Message(first, None, errors[0], row)
+        elif not fields:
+            yield Message(start, None, "empty line", row)
+        elif len(fields) <= column:
+            yield Message(start, None, f"row has {len(fields)} field(s), no {field!r} column", row)
+        else:
+            yield Message(start, fields[column], None, row)
+
+
+def _input_format(args: argparse.Namespace) -> str:
+    fmt: str = args.input_format
+    if fmt == "auto":
+        suffix = Path(args.file).suffix.lower() if args.file != "-" else ""
+        if suffix in (".csv",):
+            fmt = "csv"
+        elif suffix in (".jsonl", ".ndjson"):
+            fmt = "jsonl"
+        elif args.field is not None:
+            raise UsageError("--field needs a .csv or .jsonl file, or --input-format csv|jsonl")
+        else:
+            fmt = "lines"
+    if fmt in ("csv", "jsonl") and args.field is None:
+        raise UsageError(f"--input-format {fmt} needs --field NAME (the column or key to scan)")
+    if fmt == "lines" and args.field is not None:
+        raise UsageError("--field needs --input-format csv or jsonl")
+    return fmt
+
+
+def _open_input(path: str) -> BinaryIO:
+    if path == "-":
+        return sys.stdin.buffer
+    return open(path, "rb")
+
+
+def _input_size(stream: BinaryIO) -> int | None:
+    try:
+        st = os.fstat(stream.fileno())
+    except (OSError, ValueError):
+        return None
+    import stat
+    return st.st_size if stat.S_ISREG(st.st_mode) else None
+
+
+# ---- progress and summary --------------------------------------------------------------------
+
+class Progress:
+    """A tiny progress bar on stderr: one line redrawn with a carriage return, at most ten times a
+    second. Written here rather than taken from tqdm or rich, to add no dependency."""
+
+    WIDTH = 30
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total = max(total, 1)
+        self.stream = stream
+        self.started = time.perf_counter()
+        self.last = 0.0
+        self.shown = False
+
+    def update(self, done: int) -> None:
+        now = time.perf_counter()
+        if now - self.last < 0.1:
+            return
+        self.last = now
+        share = min(done / self.total, 1.0)
+        filled = int(share * self.WIDTH)
+        rate = done / max(now - self.started, 1e-9) / 1e6
+        self.stream.write(f"\r[{'#' * filled}{'.' * (self.WIDTH - filled)}] {share:4.0%} "
+                          f"{done / 1e6:.1f}/{self.total / 1e6:.1f} MB {rate:.1f} MB/s")
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\r" + " " * (self.WIDTH + 50) + "\r")
+            self.stream.flush()
+
+
+def _want_progress(args: argparse.Namespace, size: int | None) -> bool:
+    if args.progress is not None:
+        return bool(args.progress)
+    if size is None or not sys.stderr.isatty():
+        return False
+    try:
+        floor = int(os.environ.get("HANSIEVE_PROGRESS_MIN_BYTES", PROGRESS_MIN_BYTES))
+    except ValueError:
+        floor = PROGRESS_MIN_BYTES
+    return size >= floor
+
+
+def _want_summary(args: argparse.Namespace) -> bool:
+    return bool(args.summary) if args.summary is not None else sys.stderr.isatty()
+
+
+def summary_line(messages: int, flagged: int, errors: int, nbytes: int, seconds: float) -> str:
+    seconds = max(seconds, 1e-9)
+    return (f"hansieve: {messages} messages, {flagged} flagged, {errors} errors in "
+            f"{seconds:.2f} s ({messages / seconds:,.0f} messages/s, {nbytes / seconds / 1e6:.1f} MB/s)")
+
+
+# ---- the compiled lexicon ----------------------------------------------------------------------
 
 def _is_compiled(path: str) -> bool:
     try:
@@ -57,61 +333,357 @@ def _cache_dir() -> Path:
     return Path(base) / "hansieve"
 
 
-def _sieve(paths: list[str] | None):
+def _code_fingerprint() -> str:
+    """Size and modification time of every file of the installed package (code, native core,
+    tables): a compiled lexicon in the cache is only reused by the code that compiled it. Without
+    this, a cache entry written before, say, variant spellings existed kept being served."""
+    root = Path(__file__).resolve().parent
+    parts = []
+    for path in sorted(root.rglob("*")):
+        if "__pycache__" in path.parts or not path.is_file():
+            continue
+        st = path.stat()
+        parts.append(f"{path.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def variants_option(pinyin: bool | None, variants: bool | None, n_terms: int) -> bool | str | dict[str, bool]:
+    """`compile(variants=...)` for ``--pinyin/--no-pinyin`` and ``--variants/--no-variants``.
+
+    Variant generation covers pinyin (full, initials, mixed with characters, tone digits) and
+    other spellings (homophones, lookalike and split characters, leet, numerals, reversed
+    names). Neither option: ``"auto"`` (on up to 20,000 terms). ``--pinyin``: every variant,
+    pinyin included, even for a larger lexicon. ``--no-pinyin``: no pinyin spellings, the other
+    variants as ``"auto"`` would have them. ``--no-variants``: none at all.
+    """
+    if variants is False:
+        if pinyin:
+            raise UsageError("--pinyin contradicts --no-variants (pinyin spellings are variants)")
+        return False
+    if pinyin is None:
+        return True if variants else "auto"
+    if pinyin:
+        return True
+    on = variants is True or n_terms <= VARIANTS_AUTO_MAX
+    return {"pinyin": False} if on else False
+
+
+def _sieve(paths: list[str] | None, pinyin: bool | None = None,
+           variants: bool | None = None) -> Sieve:
     """A compiled file given alone is loaded; lexicon files and folders are compiled once and
-    cached (keyed by hansieve's version, the fold table and every file's sha256), so a scan
-    starts in milliseconds. HANSIEVE_NO_CACHE=1 turns the cache off."""
+    cached (keyed by hansieve's version and installed files, the fold table, every lexicon
+    file's sha256 and the variant options), so a scan starts in milliseconds. HANSIEVE_NO_CACHE=1 turns the cache off."""
     if paths and len(paths) == 1 and _is_compiled(paths[0]):
+        if pinyin is not None or variants is not None:
+            raise UsageError(f"{paths[0]} is already compiled: --pinyin/--variants apply to "
+                             "lexicon files (hansieve build them in)")
         return load(paths[0])
-    lexicon = load_lexicon(paths or None)
+    lexicon: Lexicon = load_lexicon(paths or None)
+    option = variants_option(pinyin, variants, len(lexicon.terms))
     if os.environ.get("HANSIEVE_NO_CACHE") == "1":
-        return compile(lexicon)
+        return compile(lexicon, variants=option)
     from .compile import _fold_table_sha256
-    key = hashlib.sha256(f"{__version__}|{_fold_table_sha256()}|{lexicon.digest}".encode()).hexdigest()
+    ident = f"{__version__}|{_fold_table_sha256()}|{_code_fingerprint()}|{lexicon.digest}"
+    if option != "auto":
+        ident += f"|variants={json.dumps(option, sort_keys=True)}"
+    key = hashlib.sha256(ident.encode()).hexdigest()
     cached = _cache_dir() / f"lexicon-{key[:24]}.hsv"
     try:
         return load(cached)
     except (OSError, FormatError):
         pass
-    sieve = compile(lexicon)
+    sieve = compile(lexicon, variants=option)
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        sieve.save(cached)
+        tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+        sieve.save(tmp)
+        os.replace(tmp, cached)     # never a half-written file under the cache's name
     except OSError:
         pass    # a read-only home is no reason to fail a scan
     return sieve
 
 
-def _scan(args: argparse.Namespace) -> int:
-    sieve = _sieve(args.lexicon)
+def _stdout() -> TextIO:
     out = sys.stdout
-    flagged = errors = False
-    source = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")
+    if hasattr(out, "reconfigure"):
+        out.reconfigure(encoding="utf-8", errors="surrogateescape")
+    return out
+
+
+# ---- scan --------------------------------------------------------------------------------------
+
+def _match_dict(m: Match) -> dict[str, Any]:
+    return {"term": m.term, "start": m.start, "end": m.end, "category": m.category,
+            "severity": m.severity}
+
+
+class _Output:
+    """Writes one record per message in the chosen format."""
+
+    def __init__(self, fmt: str, out: TextIO, csv_input: bool) -> None:
+        self.fmt = fmt
+        self.out = out
+        self.csv_input = csv_input
+        self.csv = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
+        if self.csv is not None:
+            self.csv.writerow(["line", "row", "action", "terms", "categories", "spans", "error"])
+
+    def write(self, msg: Message, verdict: Verdict | None) -> None:
+        where: dict[str, Any] = {"line": msg.line}
+        if msg.row is not None:
+            where["row"] = msg.row
+        if self.csv is not None:
+            row = "" if msg.row is None else msg.row
+            if verdict is None:
+                self.csv.writerow([msg.line, row, "error", "", "", "", msg.error])
+            else:
+                ms = verdict.matches
+                self.csv.writerow([msg.line, row, verdict.action, "|".join(m.term for m in ms),
+                                   "|".join(verdict.categories),
+                                   "|".join(f"{m.start}-{m.end}" for m in ms), ""])
+        elif self.fmt == "text":
+            label = f"{msg.line}" if msg.row is None else f"{msg.line} (row {msg.row})"
+            if verdict is None:
+                self.out.write(f"{label}: error: {msg.error}\n")
+            else:
+                parts = [f"{m.term} ({m.category or '-'}, {m.severity or '-'}) {m.start}-{m.end} "
+                         f"{json.dumps((msg.text or '')[m.start:m.end], ensure_ascii=False)}"
+                         for m in verdict.matches]
+                self.out.write(f"{label}: {verdict.action}" + (": " + "; ".join(parts) if parts else "")
+                               + "\n")
+        elif verdict is None:
+            self.out.write(json.dumps({**where, "error": msg.error}) + "\n")
+        else:
+            record = {**where, "matches": [_match_dict(m) for m in verdict.matches]}
+            self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _report(name: str, msg: Message) -> None:
+    print(f"hansieve: {name}:{msg.line}: {msg.error}", file=sys.stderr)
+
+
+def _messages(args: argparse.Namespace, fmt: str, source: BinaryIO,
+              counter: _Counter) -> Iterator[Message]:
+    if fmt == "csv":
+        csv.field_size_limit(1 << 30)
+        return read_csv(source, counter, args.field, args.file)
+    if fmt == "jsonl":
+        return read_jsonl(source, counter, args.field)
+    return read_lines(source, counter)
+
+
+def _scan(args: argparse.Namespace) -> int:
+    fmt = _input_format(args)     # option errors before any work
+    source = _open_input(args.file)
     with source:
-        for number, raw in enumerate(_lines(source), 1):
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                # Keep one record per line; say where the bad byte is.
-                errors = True
-                where = f"{args.file}:{number}: invalid UTF-8 at byte {exc.start}"
-                print(f"hansieve: {where}", file=sys.stderr)
-                out.write(json.dumps({"line": number, "error": f"invalid UTF-8 at byte {exc.start}"}) + "\n")
-                continue
-            matches = [
-                {"term": m.term, "start": m.start, "end": m.end, "category": m.category,
-                 "severity": m.severity}
-                for m in sieve.find(text)
-            ]
-            flagged = flagged or bool(matches)
-            out.write(json.dumps({"line": number, "matches": matches}, ensure_ascii=False) + "\n")
-    if errors:
+        sieve = _sieve(args.lexicon, args.pinyin, args.variants)
+        out = _stdout()
+        levels = {"block": ("block",), "review": ("block", "review"), None: ("block", "review", "pass")}
+        wanted = levels[args.only]
+        counter = _Counter()
+        size = _input_size(source)
+        progress = Progress(size or 0, sys.stderr) if _want_progress(args, size) else None
+        writer = _Output(args.format, out, fmt == "csv")
+        started = time.perf_counter()
+        messages = flagged = errors = 0
+        stopped = False
+        try:
+            for msg in _messages(args, fmt, source, counter):
+                if progress is not None:
+                    progress.update(counter.bytes)
+                if msg.text is None:
+                    errors += 1
+                    if args.errors == "skip":
+                        continue
+                    _report(args.file, msg)
+                    writer.write(msg, None)
+                    if args.errors == "stop":
+                        stopped = True
+                        break
+                    continue
+                messages += 1
+                verdict = sieve.check(msg.text)
+                if verdict.matches and verdict.action in wanted:
+                    flagged += 1
+                elif args.only is not None:
+                    continue
+                writer.write(msg, verdict)
+        finally:
+            if progress is not None:
+                progress.close()
+        out.flush()
+        if _want_summary(args):
+            print(summary_line(messages, flagged, errors, counter.bytes,
+                               time.perf_counter() - started), file=sys.stderr)
+    if stopped or (errors and args.errors == "report"):
         return EXIT_ERROR
     return EXIT_FLAGGED if flagged else EXIT_CLEAN
 
 
+# ---- mask --------------------------------------------------------------------------------------
+
+def _mask(args: argparse.Namespace) -> int:
+    if len(args.char) != 1:
+        raise UsageError(f"--char must be one character, got {args.char!r}")
+    source = _open_input(args.file)
+    with source:
+        sieve = _sieve(args.lexicon, args.pinyin, args.variants)
+        out = _stdout()
+        flagged = errors = 0
+        for number, raw in enumerate(_raw_lines(source, _Counter()), 1):
+            line = _strip(raw)
+            text, error = _decode(line)
+            if text is None:
+                errors += 1
+                if args.errors == "skip":
+                    continue
+                print(f"hansieve: {args.file}:{number}: {error}", file=sys.stderr)
+                if args.errors == "stop":
+                    out.flush()
+                    return EXIT_ERROR
+                # Never pass a line through unscreened: mask what decodes, U+FFFD for the rest.
+                text = line.decode("utf-8", "replace")
+            masked = sieve.mask(text, args.char)
+            if masked != text:
+                flagged += 1
+            out.write(masked + "\n")
+        out.flush()
+    if errors and args.errors == "report":
+        return EXIT_ERROR
+    return EXIT_FLAGGED if flagged else EXIT_CLEAN
+
+
+# ---- explain -----------------------------------------------------------------------------------
+
+def _explain(args: argparse.Namespace) -> int:
+    from .explain import explain, render_text
+    if args.text == "-":
+        texts = []
+        for number, raw in enumerate(_raw_lines(sys.stdin.buffer, _Counter()), 1):
+            text, error = _decode(_strip(raw))
+            if text is None:
+                raise UsageError(f"-:{number}: {error}")
+            texts.append(text)
+    else:
+        texts = [args.text]
+    sieve = _sieve(args.lexicon, args.pinyin, args.variants)
+    out = _stdout()
+    flagged = False
+    for number, text in enumerate(texts, 1):
+        result = explain(sieve, text)
+        flagged = flagged or bool(result.kept)
+        if args.format == "jsonl":
+            for record in result.records():
+                if len(texts) > 1:
+                    record = {"line": number, **record}
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            if len(texts) > 1:
+                out.write(f"line {number}: ")
+            out.write(render_text(result))
+    out.flush()
+    return EXIT_FLAGGED if flagged else EXIT_CLEAN
+
+
+# ---- bench -------------------------------------------------------------------------------------
+
+#: Everyday sentences for the generated benchmark messages.
+_BENCH_PHRASES = (
+    "今天天气很好", "我们明天下午三点在公司门口集合", "这家店的菜味道不错，就是有点贵", "快递已经到了，记得去取",
+    "周末一起去爬山吧", "这个手机的电池续航太差了", "老师布置的作业太多了", "谢谢大家的支持和鼓励",
+    "晚上八点直播，不见不散", "物流很快，包装也很好", "客服态度很好，问题解决了", "这部电影的结局出乎意料",
+    "房租又涨了，真没办法", "孩子期末考试考得不错", "请问这个商品还有货吗", "会议改到下周一上午十点",
+    "the delivery was fast and the price is fair", "强烈推荐给大家", "下雨了，出门记得带伞",
+    "新开的奶茶店排队的人好多",
+)
+
+
+def bench_messages(terms: Sequence[str], n: int, seed: int = 7) -> list[str]:
+    """`n` generated messages of 10-80 characters; one in ten holds a lexicon term, disguised
+    (spaces, symbols) half of the time. The same seed gives the same messages."""
+    import random
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        parts = [rng.choice(_BENCH_PHRASES) for _ in range(rng.randint(1, 4))]
+        if terms and i % 10 == 0:
+            term = rng.choice(terms)
+            if rng.random() < 0.5:
+                term = rng.choice(("*", " ", "·")).join(term)
+            parts.insert(rng.randint(0, len(parts)), term)
+        out.append("，".join(parts))
+    return out
+
+
+def _timed(fn: Callable[[], object], seconds: float) -> tuple[float, int]:
+    """Seconds per call of `fn`, run repeatedly for about `seconds` (at least once)."""
+    runs, started = 0, time.perf_counter()
+    while True:
+        fn()
+        runs += 1
+        elapsed = time.perf_counter() - started
+        if elapsed >= seconds:
+            return elapsed / runs, runs
+
+
+def _bench(args: argparse.Namespace) -> int:
+    import platform
+    out = _stdout()
+    lexicon = load_lexicon(args.lexicon or None)
+    option = variants_option(args.pinyin, args.variants, len(lexicon.terms))
+    started = time.perf_counter()
+    sieve = compile(lexicon, variants=option)
+    compile_s = time.perf_counter() - started
+    data = sieve.to_bytes()
+    load_s, _ = _timed(lambda: type(sieve).from_bytes(data), min(args.seconds, 0.5))
+    if args.messages:
+        with open(args.messages, "rb") as f:
+            texts = [t for t in f.read().decode("utf-8", "replace").split("\n") if t]
+        if not texts:
+            raise UsageError(f"{args.messages}: no messages")
+    else:
+        texts = bench_messages(sieve.terms, 2000)
+    flagged = sum(1 for t in texts if sieve.find(t))
+    sieve.find("热身：法轮功")     # builds the verifying segmenter before any timing
+    n = len(texts)
+
+    def each(method: Callable[[str], object]) -> Callable[[], None]:
+        def run() -> None:
+            for t in texts:
+                method(t)
+        return run
+
+    rows = [
+        ("hansieve", f"{__version__} (Python {platform.python_version()}, {platform.machine()})"),
+        ("lexicon", f"{len(sieve)} terms ({'bundled' if not args.lexicon else ', '.join(args.lexicon)}), "
+                    f"variants={json.dumps(option)}"),
+        ("compile", f"{compile_s:.2f} s"),
+        ("load compiled", f"{load_s * 1e3:.1f} ms ({len(data) / 1e6:.1f} MB)"),
+        ("messages", f"{n} ({flagged} flagged), {sum(map(len, texts)) / n:.0f} characters on average"),
+    ]
+    for name, method in (("find", sieve.find), ("contains", sieve.contains), ("check", sieve.check)):
+        per_call, _ = _timed(each(method), args.seconds)
+        rows.append((name, f"{per_call / n * 1e6:.2f} µs/message"))
+    long_text = "\n".join(texts)
+    while len(long_text) < 1_000_000:
+        long_text += "\n" + long_text
+    nbytes = len(long_text.encode("utf-8"))
+    per_call, _ = _timed(lambda: sieve.find(long_text), args.seconds)
+    hits = len(sieve.find(long_text))
+    rows.append(("long text", f"{nbytes / per_call / 1e6:.1f} MB/s "
+                              f"({len(long_text) / 1e6:.1f}M characters, {hits} hits)"))
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        out.write(f"{name:<{width}}  {value}\n")
+    out.flush()
+    return EXIT_CLEAN
+
+
+# ---- build and lexicon -------------------------------------------------------------------------
+
 def _build(args: argparse.Namespace) -> int:
-    sieve = compile(load_lexicon(args.lexicon or None))
+    lexicon = load_lexicon(args.lexicon or None)
+    sieve = compile(lexicon, variants=variants_option(args.pinyin, args.variants, len(lexicon.terms)))
     sieve.save(args.output)
     print(f"hansieve: wrote {args.output}: {len(sieve)} terms, "
           f"{Path(args.output).stat().st_size} bytes", file=sys.stderr)
@@ -165,8 +737,31 @@ def _lexicon_import(args: argparse.Namespace) -> int:
     return EXIT_ERROR if report.errors else EXIT_CLEAN
 
 
+# ---- the parser --------------------------------------------------------------------------------
+
+def _lexicon_options(p: argparse.ArgumentParser, variants: bool = True) -> None:
+    p.add_argument("--lexicon", action="append", metavar="PATH",
+                   help="lexicon file or directory, or one compiled file (repeatable); "
+                        "default: the bundled lexicon")
+    if variants:
+        p.add_argument("--pinyin", action=argparse.BooleanOptionalAction, default=None,
+                       help="match pinyin spellings of the terms (full, initials, mixed with "
+                            "characters); default: with the other variants, for lexicons of up "
+                            "to 20,000 terms")
+        p.add_argument("--variants", action=argparse.BooleanOptionalAction, default=None,
+                       help="match variant spellings (pinyin, homophones, lookalike and split "
+                            "characters, leet); default: on for lexicons of up to 20,000 terms")
+
+
+def _sub(sub: Any, name: str, help: str, examples: str) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = sub.add_parser(
+        name, help=help, description=help, epilog=examples,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="hansieve",
         description="Find sensitive terms in Chinese text, seeing through common disguises.",
         epilog=EXAMPLES,
@@ -174,38 +769,89 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"hansieve {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    scan = sub.add_parser(
-        "scan",
-        help="scan one message per line, write one JSON object per line",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    scan.add_argument("--lexicon", action="append", metavar="PATH",
-                      help="lexicon file or directory (repeatable); default: the bundled lexicon")
+
+    scan = _sub(sub, "scan", "scan one message per line (or a CSV column, a JSON Lines key), "
+                "write one record per message", SCAN_EXAMPLES)
+    _lexicon_options(scan)
+    scan.add_argument("--format", choices=["jsonl", "text", "csv"], default="jsonl",
+                      help="output: JSON Lines (default), readable text, or CSV")
+    scan.add_argument("--only", choices=["block", "review"],
+                      help="write only messages whose verdict is block (review: block or review)")
+    scan.add_argument("--field", metavar="NAME",
+                      help="the CSV column (header row) or JSON key holding the message")
+    scan.add_argument("--input-format", choices=["auto", "lines", "csv", "jsonl"], default="auto",
+                      help="auto (default): csv for *.csv, jsonl for *.jsonl and *.ndjson, else "
+                           "one message per line")
+    scan.add_argument("--errors", choices=["report", "skip", "stop"], default="report",
+                      help="an unreadable line (invalid UTF-8, malformed CSV or JSON): report "
+                           "(default: a line on stderr, an error record, go on, exit 2), skip "
+                           "(silently, no record), stop (exit 2 there)")
+    scan.add_argument("--summary", action=argparse.BooleanOptionalAction, default=None,
+                      help="a final line on stderr: messages, flagged, throughput "
+                           "(default: when stderr is a terminal)")
+    scan.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                      help="a progress bar on stderr (default: when stderr is a terminal and "
+                           "the file is 4 MB or more)")
     scan.add_argument("file", nargs="?", default="-", metavar="FILE",
-                      help="UTF-8 text, one message per line; - for standard input (default)")
+                      help="UTF-8 input; - for standard input (default)")
     scan.set_defaults(run=_scan)
 
-    build = sub.add_parser("build", help="compile a lexicon to a file that loads in milliseconds",
-                           epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    build.add_argument("--lexicon", action="append", metavar="PATH",
-                       help="lexicon file or directory (repeatable); default: the bundled lexicon")
+    mask = _sub(sub, "mask", "write the text with every hit masked, line by line", MASK_EXAMPLES)
+    _lexicon_options(mask)
+    mask.add_argument("--char", default="*", help="the mask character (default: *)")
+    mask.add_argument("--errors", choices=["report", "skip", "stop"], default="report",
+                      help="an invalid UTF-8 line: report (default: a line on stderr, the line "
+                           "masked with U+FFFD for bad bytes, exit 2), skip (leave it out), stop")
+    mask.add_argument("file", nargs="?", default="-", metavar="FILE",
+                      help="UTF-8 text; - for standard input (default)")
+    mask.set_defaults(run=_mask)
+
+    explain = _sub(sub, "explain", "show every raw hit in TEXT and why it was kept or dropped",
+                   EXPLAIN_EXAMPLES)
+    _lexicon_options(explain)
+    explain.add_argument("--format", choices=["text", "jsonl"], default="text",
+                         help="readable text (default) or one JSON object per hit")
+    explain.add_argument("text", metavar="TEXT", help="the message; - reads one per line from stdin")
+    explain.set_defaults(run=_explain)
+
+    bench = _sub(sub, "bench", "a quick self-benchmark: compile time, µs per message, MB/s",
+                 BENCH_EXAMPLES)
+    _lexicon_options(bench)
+    bench.add_argument("--seconds", type=float, default=1.0,
+                       help="time each measurement for about this long (default: 1)")
+    bench.add_argument("--messages", metavar="FILE",
+                       help="one message per line (default: 2,000 generated messages)")
+    bench.set_defaults(run=_bench)
+
+    build = _sub(sub, "build", "compile a lexicon to a file that loads in milliseconds", EXAMPLES)
+    _lexicon_options(build)
     build.add_argument("-o", "--output", required=True, metavar="FILE", help="compiled file to write")
     build.set_defaults(run=_build)
 
-    lexicon = sub.add_parser("lexicon", help="check, count, import lexicon files")
+    lexicon = sub.add_parser("lexicon", help="check, count, import lexicon files",
+                             epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     lsub = lexicon.add_subparsers(dest="lexicon_command", required=True)
-    check = lsub.add_parser("check", help="list every malformed line; exit 1 if there is any")
+    check = lsub.add_parser("check", help="list every malformed line; exit 1 if there is any",
+                            epilog="example:\n  hansieve lexicon check lexicons/\n",
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
     check.add_argument("paths", nargs="+", metavar="PATH")
     check.set_defaults(run=_lexicon_check)
-    stats = lsub.add_parser("stats", help="terms per category and severity")
+    stats = lsub.add_parser("stats", help="terms per category and severity",
+                            epilog="example:\n  hansieve lexicon stats my_lexicon/\n",
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
     stats.add_argument("paths", nargs="*", metavar="PATH", help="default: the bundled lexicon")
     stats.set_defaults(run=_lexicon_stats)
-    manifest = lsub.add_parser("manifest", help="(re)write manifest.toml with fresh sha256 sums")
+    manifest = lsub.add_parser("manifest", help="(re)write manifest.toml with fresh sha256 sums",
+                               epilog="example:\n  hansieve lexicon manifest --version 2 my_lexicon/\n",
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
     manifest.add_argument("folder", metavar="DIR")
     manifest.add_argument("--version", help="lexicon version to record")
     manifest.set_defaults(run=_lexicon_manifest)
-    imp = lsub.add_parser("import", help="convert a public list format into a hansieve lexicon")
+    imp = lsub.add_parser("import", help="convert a public list format into a hansieve lexicon",
+                          epilog="examples:\n  hansieve lexicon import --format houbb path/to/houbb "
+                                 "-o my_lexicon/\n  hansieve lexicon import --format csv words.csv "
+                                 "--column word -o my_lexicon/\n",
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
     imp.add_argument("--format", required=True, choices=["houbb", "toolgood", "plain", "csv"])
     imp.add_argument("src", nargs="+", metavar="SRC")
     imp.add_argument("-o", "--output", required=True, metavar="DIR")
@@ -220,12 +866,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = args.run
     try:
-        return args.run(args)
-    except HansieveError as exc:
+        return run(args)
+    except (HansieveError, UsageError) as exc:
         print(f"hansieve: {exc}", file=sys.stderr)
+    except BrokenPipeError:
+        # The reader went away (| head): stop quietly, and keep Python from complaining at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR
     except OSError as exc:
-        print(f"hansieve: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
+        print(f"hansieve: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
     except KeyboardInterrupt:
         print("hansieve: interrupted", file=sys.stderr)
     return EXIT_ERROR
