@@ -398,9 +398,24 @@ def _sieve(paths: list[str] | None, pinyin: bool | None = None,
         tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
         sieve.save(tmp)
         os.replace(tmp, cached)     # never a half-written file under the cache's name
+        _prune_cache(cached.parent)
     except OSError:
         pass    # a read-only home is no reason to fail a scan
     return sieve
+
+
+#: Compiled lexicons kept in the cache (the most recently written); each new hansieve version,
+#: lexicon edit or option set adds one, and the bundled lexicon's is about 17 MB.
+CACHE_KEEP = 8
+
+
+def _prune_cache(folder: Path) -> None:
+    entries = sorted(folder.glob("lexicon-*.hsv"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[CACHE_KEEP:]:
+        try:
+            old.unlink()
+        except OSError:
+            pass
 
 
 def _stdout() -> TextIO:

@@ -197,8 +197,11 @@ def explain(sieve: Sieve, text: str) -> Explanation:
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
     ctx = _Context(sieve, text)
-    verifier: Optional[Callable[[str, list[tuple[int, int, int]]], list[bool]]] = sieve._verifier  # type: ignore[attr-defined]
-    rules: Optional[Callable[[list[tuple[int, int, int]]], list[tuple[int, int, int]]]] = sieve._rules  # type: ignore[attr-defined]
+    # The Python-side stages verify.install attached to this Sieve (read like _finish reads them).
+    verifier: Optional[Callable[[str, list[tuple[int, int, int]]], list[bool]]] = \
+        getattr(sieve, "_verifier", None)
+    rules: Optional[Callable[[list[tuple[int, int, int]]], list[tuple[int, int, int]]]] = \
+        getattr(sieve, "_rules", None)
     raw = _core._explain_hits(sieve, text)
     hits: list[Hit] = []
     for r in raw:

@@ -1,6 +1,9 @@
 """The `hansieve` command, run as a real subprocess on the installed package."""
 
+import csv
+import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,9 +13,10 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "sample.txt"
 
 
-def run(*args, stdin=b""):
+def run(*args, stdin=b"", env=None):
     return subprocess.run([sys.executable, "-m", "hansieve", *args], input=stdin,
-                          capture_output=True, timeout=120)
+                          capture_output=True, timeout=300,
+                          env=None if env is None else {**os.environ, **env})
 
 
 def records(stdout: bytes):
@@ -96,3 +100,351 @@ def test_lexicon_import_command(tmp_path):
     assert (out / "manifest.toml").is_file()
     proc = run("scan", "--lexicon", str(out), stdin="卖冰毒\n".encode())
     assert [m["category"] for m in records(proc.stdout)[0]["matches"]] == ["drugs"]
+
+
+# ---- scan: input forms, output formats, --only, --errors ------------------------------------
+
+MESSAGES = "他說法輪功\n你这个傻逼\n今天天气很好\n".encode()
+
+
+def test_dash_and_no_argument_both_read_stdin():
+    assert run("scan", "-", stdin=MESSAGES).stdout == run("scan", stdin=MESSAGES).stdout
+
+
+def test_format_text():
+    proc = run("scan", "--format", "text", stdin=MESSAGES)
+    assert proc.returncode == 1
+    assert proc.stdout.decode().splitlines() == [
+        '1: block: 法轮功 (politics, block) 2-5 "法輪功"',
+        '2: review: 傻逼 (abuse, review) 3-5 "傻逼"',
+        "3: pass",
+    ]
+
+
+def test_format_csv():
+    proc = run("scan", "--format", "csv", stdin=MESSAGES + b"\xff\n")
+    assert proc.returncode == 2
+    rows = list(csv.reader(io.StringIO(proc.stdout.decode())))
+    assert rows == [
+        ["line", "row", "action", "terms", "categories", "spans", "error"],
+        ["1", "", "block", "法轮功", "politics", "2-5", ""],
+        ["2", "", "review", "傻逼", "abuse", "3-5", ""],
+        ["3", "", "pass", "", "", "", ""],
+        ["4", "", "error", "", "", "", "invalid UTF-8 at byte 0"],
+    ]
+
+
+@pytest.mark.parametrize("only, lines, code", [
+    ("block", [1], 1),
+    ("review", [1, 2], 1),
+])
+def test_only(only, lines, code):
+    proc = run("scan", "--only", only, stdin=MESSAGES)
+    assert proc.returncode == code
+    assert [r["line"] for r in records(proc.stdout)] == lines
+
+
+def test_only_block_without_block_hits_exits_zero():
+    proc = run("scan", "--only", "block", stdin="你这个傻逼\n今天天气很好\n".encode())
+    assert proc.returncode == 0 and proc.stdout == b""
+
+
+BAD_UTF8 = b"ok\n\xe6\xb3\x95\xff\n\xe6\xb3\x95\xe8\xbd\xae\xe5\x8a\x9f\nfine\n"
+
+
+def test_errors_report_goes_on_and_exits_two():
+    proc = run("scan", "--errors", "report", stdin=BAD_UTF8)
+    assert proc.returncode == 2
+    assert proc.stderr.decode().splitlines() == ["hansieve: -:2: invalid UTF-8 at byte 3"]
+    recs = records(proc.stdout)
+    assert [r["line"] for r in recs] == [1, 2, 3, 4]
+    assert recs[1] == {"line": 2, "error": "invalid UTF-8 at byte 3"}
+    assert [m["term"] for m in recs[2]["matches"]] == ["法轮功"]
+
+
+def test_errors_skip_is_silent():
+    proc = run("scan", "--errors", "skip", stdin=BAD_UTF8)
+    assert proc.returncode == 1 and proc.stderr == b""     # flagged, no error
+    assert [r["line"] for r in records(proc.stdout)] == [1, 3, 4]
+
+
+def test_errors_stop_stops_there():
+    proc = run("scan", "--errors", "stop", stdin=BAD_UTF8)
+    assert proc.returncode == 2
+    assert proc.stderr.decode().splitlines() == ["hansieve: -:2: invalid UTF-8 at byte 3"]
+    assert records(proc.stdout) == [{"line": 1, "matches": []},
+                                    {"line": 2, "error": "invalid UTF-8 at byte 3"}]
+
+
+def test_csv_field(tmp_path):
+    path = tmp_path / "posts.csv"
+    path.write_bytes('id,text\n1,他說法輪功\n2,"两行的\n六 四"\n3\n4,"a"b\n5,今天天气很好\n'.encode()
+                     + b"6,\xff\n7,\xe5\x87\xba\xe5\x94\xae\xe5\x86\xb0\xe6\xaf\x92\n")
+    proc = run("scan", "--field", "text", str(path))
+    assert proc.returncode == 2
+    recs = records(proc.stdout)
+    assert [(r["line"], r["row"]) for r in recs] == [(2, 1), (3, 2), (5, 3), (6, 4), (7, 5), (8, 6),
+                                                     (9, 7)]
+    assert [m["term"] for m in recs[0]["matches"]] == ["法轮功"]
+    assert [m["term"] for m in recs[1]["matches"]] == ["六四"]     # a quoted field over two lines
+    assert recs[2]["error"] == "row has 1 field(s), no 'text' column"
+    assert recs[3]["error"].startswith("malformed CSV")
+    assert recs[4]["matches"] == []
+    assert recs[5]["error"] == "invalid UTF-8 at byte 2"
+    assert "冰毒" in recs[6]["matches"][0]["term"]
+    err = proc.stderr.decode().splitlines()
+    assert err[0] == f"hansieve: {path}:5: row has 1 field(s), no 'text' column"
+    assert err[2] == f"hansieve: {path}:8: invalid UTF-8 at byte 2" and len(err) == 3
+
+
+def test_csv_missing_column_is_one_line_exit_two(tmp_path):
+    path = tmp_path / "posts.csv"
+    path.write_text("id,body\n1,x\n", encoding="utf-8")
+    proc = run("scan", "--field", "text", str(path))
+    assert proc.returncode == 2 and proc.stdout == b""
+    assert proc.stderr.decode() == (f"hansieve: {path}: no column 'text' in the CSV header "
+                                    "(columns: id, body)\n")
+
+
+def test_jsonl_field_by_extension_and_from_stdin(tmp_path):
+    data = ('{"user": 1, "content": "他說法輪功"}\n{"content": 5}\nnot json\n'
+            '{"other": "x"}\n{"content": "今天天气很好"}\n').encode()
+    path = tmp_path / "chat.jsonl"
+    path.write_bytes(data)
+    by_file = run("scan", "--field", "content", str(path))
+    by_stdin = run("scan", "--input-format", "jsonl", "--field", "content", "-", stdin=data)
+    assert by_file.stdout == by_stdin.stdout and by_file.returncode == by_stdin.returncode == 2
+    recs = records(by_file.stdout)
+    assert [r["line"] for r in recs] == [1, 2, 3, 4, 5]
+    assert [m["term"] for m in recs[0]["matches"]] == ["法轮功"]
+    assert recs[1]["error"] == "key 'content' is not a string (int)"
+    assert recs[2]["error"].startswith("malformed JSON")
+    assert recs[3]["error"] == "no key 'content'"
+    assert recs[4]["matches"] == []
+    skipped = run("scan", "--errors", "skip", "--field", "content", str(path))
+    assert skipped.returncode == 1 and [r["line"] for r in records(skipped.stdout)] == [1, 5]
+
+
+def test_pinyin_option():
+    text = "fa lun gong\n".encode()
+    assert [m["term"] for m in records(run("scan", "--pinyin", stdin=text).stdout)[0]["matches"]] \
+        == ["法轮功"]
+    proc = run("scan", "--no-pinyin", stdin=text + "法輪功\n".encode())
+    recs = records(proc.stdout)
+    assert recs[0]["matches"] == [] and [m["term"] for m in recs[1]["matches"]] == ["法轮功"]
+
+
+def test_variants_option_mapping():
+    from hansieve.cli import UsageError, variants_option
+    assert variants_option(None, None, 5000) == "auto"
+    assert variants_option(True, None, 500_000) is True
+    assert variants_option(False, None, 5000) == {"pinyin": False}     # other variants stay
+    assert variants_option(False, None, 500_000) is False              # as "auto" would
+    assert variants_option(None, False, 10) is False
+    with pytest.raises(UsageError):
+        variants_option(True, False, 10)
+
+
+def test_summary_only_when_asked_or_on_a_terminal():
+    quiet = run("scan", stdin=MESSAGES)
+    assert quiet.stderr == b""
+    proc = run("scan", "--summary", stdin=MESSAGES)
+    line = proc.stderr.decode()
+    assert line.startswith("hansieve: 3 messages, 2 flagged, 0 errors in ")
+    assert "messages/s" in line and "MB/s" in line and line.count("\n") == 1
+
+
+def test_progress_bar_off_when_stderr_is_not_a_terminal(tmp_path):
+    path = tmp_path / "big.txt"
+    path.write_bytes(MESSAGES * 200)
+    proc = run("scan", str(path), env={"HANSIEVE_PROGRESS_MIN_BYTES": "0"})
+    assert proc.returncode == 1 and proc.stderr == b""
+    assert len(records(proc.stdout)) == 600
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
+def test_progress_bar_on_a_terminal(tmp_path):
+    import pty
+    path = tmp_path / "big.txt"
+    path.write_bytes(MESSAGES * 200)
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "hansieve", "scan", str(path)],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave,
+                                env={**os.environ, "HANSIEVE_PROGRESS_MIN_BYTES": "0"})
+        os.close(slave)
+        out = proc.communicate(timeout=300)[0]
+        err = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:     # EIO: the child closed its end
+                break
+            if not chunk:
+                break
+            err += chunk
+    finally:
+        os.close(master)
+    assert proc.returncode == 1 and len(records(out)) == 600
+    text = err.decode()
+    assert "\r[" in text and "% " in text and "MB/s" in text     # the bar, redrawn in place
+    assert "hansieve: 600 messages, 400 flagged, 0 errors in " in text  # summary on a terminal
+
+
+# ---- bad input -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args, message", [
+    (("scan", "--format", "xml"), "argument --format: invalid choice"),
+    (("scan", "--bogus"), "unrecognized arguments: --bogus"),
+    (("scan", "--field", "text", "-"), "--field needs a .csv or .jsonl file"),
+    (("scan", "--input-format", "csv", "-"), "--input-format csv needs --field NAME"),
+    (("mask", "--char", "ab", "-"), "--char must be one character"),
+    (("frobnicate",), "invalid choice: 'frobnicate'"),
+])
+def test_bad_options_are_one_line_exit_two(args, message):
+    proc = run(*args)
+    assert proc.returncode == 2, proc.stderr
+    err = proc.stderr.decode()
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+def test_unreadable_file_and_compiled_file_with_pinyin(tmp_path):
+    proc = run("scan", str(tmp_path))      # a directory
+    assert proc.returncode == 2 and proc.stderr.decode().count("\n") == 1
+    assert b"Traceback" not in proc.stderr
+    lexicon = tmp_path / "mine.txt"
+    lexicon.write_text("苹果\n", encoding="utf-8")
+    compiled = tmp_path / "mine.hsv"
+    assert run("build", "--lexicon", str(lexicon), "-o", str(compiled)).returncode == 0
+    proc = run("scan", "--lexicon", str(compiled), "--no-pinyin", "-")
+    assert proc.returncode == 2 and b"already compiled" in proc.stderr
+    assert proc.stderr.decode().count("\n") == 1
+    proc = run("mask", "--lexicon", str(tmp_path / "missing"), "-")
+    assert proc.returncode == 2 and b"E204" in proc.stderr and b"Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("command", ["scan", "mask", "explain", "bench", "build", "lexicon",
+                                     "lexicon check", "lexicon stats", "lexicon import",
+                                     "lexicon manifest"])
+def test_every_subcommand_help_has_examples(command):
+    proc = run(*command.split(), "--help")
+    assert proc.returncode == 0 and b"example" in proc.stdout
+
+
+# ---- mask ----------------------------------------------------------------------------------
+
+def test_mask():
+    proc = run("mask", stdin="他說法輪功，还有 六 四\n今天天气很好\n".encode())
+    assert proc.returncode == 1
+    assert proc.stdout.decode() == "他說***，还有 ***\n今天天气很好\n"
+    proc = run("mask", "--char", "#", "-", stdin="今天天气很好\n".encode())
+    assert proc.returncode == 0 and proc.stdout.decode() == "今天天气很好\n"
+
+
+def test_mask_invalid_utf8_is_masked_never_passed_through():
+    data = b"\xff\xe6\xb3\x95\xe8\xbd\xae\xe5\x8a\x9f\nok\n"
+    proc = run("mask", stdin=data)
+    assert proc.returncode == 2 and proc.stderr == b"hansieve: -:1: invalid UTF-8 at byte 0\n"
+    assert proc.stdout.decode() == "\ufffd***\nok\n"
+    proc = run("mask", "--errors", "skip", stdin=data)
+    assert proc.returncode == 0 and proc.stdout.decode() == "ok\n"
+    proc = run("mask", "--errors", "stop", stdin=data)
+    assert proc.returncode == 2 and proc.stdout == b""
+
+
+# ---- explain -------------------------------------------------------------------------------
+
+def test_explain_allowlist_drop():
+    proc = run("explain", "大麻烦")
+    assert proc.returncode == 0
+    out = proc.stdout.decode()
+    assert out.startswith('"大麻烦": 2 raw hit(s), 0 kept, action pass\n')
+    assert "1. 大麻 (deny, drugs/review) at [0:2] \"大麻\": dropped" in out
+    assert "dropped: inside the allowlist entry '大麻烦' [0:3]" in out
+    assert "2. 大麻烦 (allow, -/-) at [0:3] \"大麻烦\": not reported" in out
+
+
+def test_explain_kept_with_folds_and_verification():
+    proc = run("explain", "他在练法輪功")
+    assert proc.returncode == 1
+    out = proc.stdout.decode()
+    assert "1. 法轮功 (deny, politics/block) at [3:6] \"法輪功\": KEPT" in out
+    assert "folds: '輪' -> '轮'" in out
+    assert "segmentation: 他 | 在 | 练 | 法轮功" in out
+    assert "kept: its term is boundary-checked, and word segmentation puts boundaries at both ends" in out
+
+
+def test_explain_jsonl_verification_drop_and_variant():
+    proc = run("explain", "--format", "jsonl", "周六 四点集合")
+    assert proc.returncode == 0
+    hit, summary = records(proc.stdout)
+    assert (hit["term"], hit["start"], hit["end"], hit["original"]) == ("六四", 1, 4, "六 四")
+    assert hit["spans_separator"] and hit["verified"] is False and hit["kept"] is False
+    assert hit["stage"] == "verification" and hit["folds"] == [[" ", "", 2]]
+    assert summary == {"text": "周六 四点集合", "action": "pass", "kept": 0, "hits": 1}
+    proc = run("explain", "--format", "jsonl", "-", stdin="fa lun gong\n法*轮*功\n".encode())
+    assert proc.returncode == 1
+    recs = records(proc.stdout)
+    pinyin = next(r for r in recs if r["line"] == 1 and "term" in r)
+    assert (pinyin["term"], pinyin["mechanism"], pinyin["via"], pinyin["kept"]) == \
+        ("法轮功", "pinyin", "falungong", True)
+    noisy = next(r for r in recs if r["line"] == 2 and "term" in r)
+    assert noisy["spans_noise"] and noisy["stage"] == "none" and noisy["kept"]
+    assert noisy["folds"] == [["*", "", 1], ["*", "", 3]]
+
+
+def test_explain_whole_word_and_rule():
+    import hansieve
+    from hansieve.explain import explain
+    sieve = hansieve.compile(["sex"], rules=[hansieve.Rule("冰", "&", "出售", category="drugs",
+                                                         severity="review")],
+                             variants=False)
+    result = explain(sieve, "Sussex，出售冰")
+    ww = [h for h in result.hits if h.stage == "whole-word"]
+    assert [(h.term, h.start, h.end, h.kept) for h in ww] == [("sex", 3, 6, False)]
+    assert "'s' before it" in ww[0].reason
+    assert [(h.role, h.term, h.kept) for h in result.kept] == [("rule", "冰&出售", True)]
+    assert [(m.term, m.start, m.end) for m in sieve.find("Sussex，出售冰")] == \
+        [(h.term, h.start, h.end) for h in result.kept]
+
+
+@pytest.fixture(scope="module")
+def default_sieve():
+    from hansieve.cli import _sieve
+    return _sieve(None)
+
+
+def test_explain_keeps_exactly_what_find_reports(default_sieve):
+    from hansieve.explain import explain
+    root = Path(__file__).resolve().parents[2]
+    texts = []
+    for name in ("innocent.jsonl", "evasion.jsonl"):
+        path = root / "tests" / "eval" / name
+        if path.is_file():
+            texts += [json.loads(line)["text"] for line in path.read_text("utf-8").splitlines()]
+    if EXAMPLES.is_file():
+        texts += EXAMPLES.read_text("utf-8").splitlines()
+    texts += ["大麻烦", "周六四点集合", "出售冰毒", "Sussex sex", "fa lun gong", "法\u200b轮功", ""]
+    assert len(texts) > 50
+    stages = set()
+    for text in texts:
+        result = explain(default_sieve, text)
+        assert [(h.term_id, h.start, h.end, h.via) for h in result.kept] == \
+            [(m.term_id, m.start, m.end, m.via) for m in default_sieve.find(text)], text
+        assert result.action == default_sieve.check(text).action
+        stages.update((h.stage, h.kept) for h in result.hits)
+    if len(texts) > 1000:   # the evaluation set is there: every stage is exercised
+        assert {("allowlist", False), ("verification", False), ("verification", True),
+                ("none", True), ("whole-word", False), ("rule", True)} <= stages
+
+
+# ---- bench ---------------------------------------------------------------------------------
+
+def test_bench_runs_and_prints():
+    proc = run("bench", "--seconds", "0.05", "--no-variants")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.decode()
+    for label in ("compile", "load compiled", "messages", "find", "contains", "check", "long text"):
+        assert any(line.startswith(label + " ") for line in out.splitlines()), label
+    assert "µs/message" in out and "MB/s" in out and "5214 terms (bundled)" in out
+    assert "2000 (200 flagged)" in out      # one generated message in ten holds a term
