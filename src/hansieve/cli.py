@@ -122,11 +122,15 @@ class _Counter:
         self.bytes = 0
 
 
-def _raw_lines(stream: BinaryIO, counter: _Counter) -> Iterator[bytes]:
+def _raw_lines(stream: BinaryIO, counter: _Counter, bom: bool = False) -> Iterator[bytes]:
     # Split on b"\n" only: str.splitlines would also split on U+2028 and friends, and a
     # message's record count must equal its line count.
+    first = True
     for raw in stream:
         counter.bytes += len(raw)
+        if first and bom and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]   # a UTF-8 byte order mark (spreadsheet exports) is no part of a key
+        first = False
         yield raw
 
 
@@ -154,7 +158,7 @@ def read_lines(stream: BinaryIO, counter: _Counter) -> Iterator[Message]:
 
 def read_jsonl(stream: BinaryIO, counter: _Counter, field: str) -> Iterator[Message]:
     """One JSON object per line; the message is its `field` (a string)."""
-    for number, raw in enumerate(_raw_lines(stream, counter), 1):
+    for number, raw in enumerate(_raw_lines(stream, counter, bom=True), 1):
         line, error = _decode(_strip(raw))
         if line is None:
             yield Message(number, None, error)
@@ -181,7 +185,7 @@ def read_csv(stream: BinaryIO, counter: _Counter, field: str, name: str) -> Iter
 
     def decoded() -> Iterator[str]:
         # Undecodable bytes become lone surrogates here, and the row holding them an error.
-        for number, raw in enumerate(_raw_lines(stream, counter), 1):
+        for number, raw in enumerate(_raw_lines(stream, counter, bom=True), 1):
             try:
                 yield raw.decode("utf-8")
             except UnicodeDecodeError as exc:

@@ -197,6 +197,18 @@ def test_csv_field(tmp_path):
     assert err[2] == f"hansieve: {path}:8: invalid UTF-8 at byte 2" and len(err) == 3
 
 
+@pytest.mark.parametrize("name, data", [
+    ("posts.csv", "text,id\n他說法輪功,1\n"),
+    ("posts.jsonl", '{"text": "他說法輪功"}\n'),
+])
+def test_byte_order_mark_is_not_part_of_the_first_key(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(b"\xef\xbb\xbf" + data.encode())
+    proc = run("scan", "--field", "text", str(path))
+    assert proc.returncode == 1, proc.stderr
+    assert [m["term"] for m in records(proc.stdout)[0]["matches"]] == ["法轮功"]
+
+
 def test_csv_missing_column_is_one_line_exit_two(tmp_path):
     path = tmp_path / "posts.csv"
     path.write_text("id,body\n1,x\n", encoding="utf-8")
