@@ -22,6 +22,7 @@ become raw hits; :func:`explain` finds them by scanning the text cut at letter/d
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional
@@ -255,14 +256,35 @@ def explain(sieve: Sieve, text: str) -> Explanation:
             else:
                 h.reason = f"dropped: {why}, and word segmentation cuts across one of its ends"
     if operands and rules is not None:
+        satisfied = set()
         for rule_id, start, end in rules(operands):
             h = ctx.hit(rule_id, rule_id, start, end, "rule")
             h.kept = True
             h.stage = "rule"
-            h.reason = "kept: the combination rule's operands were all found (verified)"
+            h.reason = "kept: the combination rule holds over the (verified) operand hits"
             hits.append(h)
+            satisfied.add(rule_id)
+        _name_rules(ctx, [h for h in hits if h.role == "operand" and h.reason.startswith("rule operand:")],
+                    satisfied)
     hits.extend(_whole_word_rejects(ctx, raw))
     return Explanation(text, hits, sieve.options)
+
+
+@functools.lru_cache(maxsize=4)
+def _rule_table(sieve: Sieve) -> list[list[Any]]:
+    # Sieve.header is a deep copy of the whole header: read it once per Sieve.
+    rows: list[list[Any]] = sieve.header.get("rules") or []
+    return rows
+
+
+def _name_rules(ctx: _Context, operand_hits: list[Hit], satisfied: set[int]) -> None:
+    """Say which rules each operand hit feeds, and whether each holds."""
+    table = _rule_table(ctx.sieve)
+    for h in operand_hits:
+        uses = [f"{ctx.entry(int(row[0]))['text']} ({'holds' if row[0] in satisfied else 'does not hold'})"
+                for row in table if h.entry in (row[1], row[3])]
+        if uses:
+            h.reason = f"rule operand: not reported itself, feeds {', '.join(uses)}"
 
 
 def _whole_word_rejects(ctx: _Context, raw: list[dict[str, Any]]) -> list[Hit]:

@@ -416,6 +416,8 @@ def test_explain_whole_word_and_rule():
     assert [(h.term, h.start, h.end, h.kept) for h in ww] == [("sex", 3, 6, False)]
     assert "'s' before it" in ww[0].reason
     assert [(h.role, h.term, h.kept) for h in result.kept] == [("rule", "冰&出售", True)]
+    operands = [h for h in result.hits if h.role == "operand"]
+    assert {h.reason for h in operands} == {"rule operand: not reported itself, feeds 冰&出售 (holds)"}
     assert [(m.term, m.start, m.end) for m in sieve.find("Sussex，出售冰")] == \
         [(h.term, h.start, h.end) for h in result.kept]
 
