@@ -337,14 +337,21 @@ def _cache_dir() -> Path:
     return Path(base) / "hansieve"
 
 
+#: Package files that cannot change a compiled Sieve (sources of the native modules are covered
+#: by the built modules themselves). Any other file, new ones included, is in the fingerprint.
+_NOT_COMPILING = frozenset({"cli.py", "explain.py", "spark.py", "reload.py", "importers.py",
+                            "__main__.py", "py.typed"})
+
+
 def _code_fingerprint() -> str:
-    """Size and modification time of every file of the installed package (code, native core,
-    tables): a compiled lexicon in the cache is only reused by the code that compiled it. Without
-    this, a cache entry written before, say, variant spellings existed kept being served."""
+    """Size and modification time of the installed package's files (code, native core, tables):
+    a compiled lexicon in the cache is only reused by the code that compiled it. Without this, a
+    cache entry written before, say, variant spellings existed kept being served."""
     root = Path(__file__).resolve().parent
     parts = []
     for path in sorted(root.rglob("*")):
-        if "__pycache__" in path.parts or not path.is_file():
+        if ("__pycache__" in path.parts or not path.is_file() or path.name in _NOT_COMPILING
+                or path.suffix in (".pyi", ".pyx", ".pxd", ".cpp", ".c", ".h")):
             continue
         st = path.stat()
         parts.append(f"{path.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}")
