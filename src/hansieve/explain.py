@@ -22,6 +22,7 @@ become raw hits; :func:`explain` finds them by scanning the text cut at letter/d
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 from dataclasses import asdict, dataclass, field
@@ -95,6 +96,7 @@ class Explanation:
     text: str
     hits: list[Hit]
     options: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
 
     @property
     def kept(self) -> list[Hit]:
@@ -108,8 +110,11 @@ class Explanation:
     def records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per hit, then one for the message: ``{"action", "kept"}``."""
         out = [{"hit": i, **h.record()} for i, h in enumerate(self.hits, 1)]
-        out.append({"text": self.text, "action": self.action, "kept": len(self.kept),
-                    "hits": len(self.hits)})
+        summary: dict[str, Any] = {"text": self.text, "action": self.action,
+                                   "kept": len(self.kept), "hits": len(self.hits)}
+        if self.notes:
+            summary["notes"] = self.notes
+        out.append(summary)
         return out
 
 
@@ -266,8 +271,13 @@ def explain(sieve: Sieve, text: str) -> Explanation:
             satisfied.add(rule_id)
         _name_rules(ctx, [h for h in hits if h.role == "operand" and h.reason.startswith("rule operand:")],
                     satisfied)
-    hits.extend(_whole_word_rejects(ctx, raw))
-    return Explanation(text, hits, sieve.options)
+    rejects = _whole_word_rejects(ctx, raw)
+    notes = []
+    if rejects is None:
+        notes.append("whole-word rejects not looked for: too much Latin text")
+    else:
+        hits.extend(rejects)
+    return Explanation(text, hits, sieve.options, notes)
 
 
 @functools.lru_cache(maxsize=4)
@@ -287,7 +297,7 @@ def _name_rules(ctx: _Context, operand_hits: list[Hit], satisfied: set[int]) -> 
             h.reason = f"rule operand: not reported itself, feeds {', '.join(uses)}"
 
 
-def _whole_word_rejects(ctx: _Context, raw: list[dict[str, Any]]) -> list[Hit]:
+def _whole_word_rejects(ctx: _Context, raw: list[dict[str, Any]]) -> list[Hit] | None:
     """Hits the whole-word rule rejected in the scan loop. Such a hit starts right after, or ends
     right before, a letter or digit; scanning the text cut at those points finds it, and its
     entry's whole-word flags and neighbours confirm it (a cut can also create hits that are not
@@ -301,11 +311,12 @@ def _whole_word_rejects(ctx: _Context, raw: list[dict[str, Any]]) -> list[Hit]:
     windows: set[tuple[int, int]] = set()
     for s in starts:
         windows.add((s, min(n, s + span)))
-        windows.update((s, q) for q in ends if s < q <= s + span)
+        i = bisect.bisect_right(ends, s)
+        windows.update((s, q) for q in ends[i:bisect.bisect_right(ends, s + span)])
+        if len(windows) > WHOLE_WORD_SCAN_LIMIT:
+            return None     # a long run of Latin text: not analysed (kept hits are unaffected)
     for q in ends:
         windows.add((max(0, q - span), q))
-    if len(windows) > WHOLE_WORD_SCAN_LIMIT:
-        return []
     seen = {(r["entry"], r["start"], r["end"]) for r in raw}
     found: dict[tuple[int, int, int], Hit] = {}
     for a, b in sorted(windows):
@@ -357,4 +368,5 @@ def render_text(result: Explanation) -> str:
         if h.segmentation is not None:
             lines.append(f"     segmentation: {' | '.join(h.segmentation)}")
         lines.append(f"     {h.reason}")
+    lines += [f"  note: {note}" for note in result.notes]
     return "\n".join(lines) + "\n"

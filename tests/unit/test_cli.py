@@ -420,6 +420,9 @@ def test_explain_whole_word_and_rule():
     assert {h.reason for h in operands} == {"rule operand: not reported itself, feeds 冰&出售 (holds)"}
     assert [(m.term, m.start, m.end) for m in sieve.find("Sussex，出售冰")] == \
         [(h.term, h.start, h.end) for h in result.kept]
+    long = explain(sieve, "Sussex sex " * 3000)     # too much Latin text to cut everywhere
+    assert long.notes == ["whole-word rejects not looked for: too much Latin text"]
+    assert len(long.kept) == 3000 == len(sieve.find("Sussex sex " * 3000))
 
 
 @pytest.fixture(scope="module")
