@@ -12,7 +12,8 @@ def fold_segments(text: str, options: FoldOptions, max_gap: int, collapse: bool 
     the original index of chars[i] and symbol indexes count folded characters across the text.
     With `collapse`, a folded character equal to the one before it in the segment is dropped
     (the scanner's repeat collapse, for lexicons without doubled characters; ASCII letters and
-    digits never collapse)."""
+    digits never collapse) while the gap budget lasts: dropped repeats and noise together may
+    not exceed `max_gap` in a row."""
     fm = fold_map(options)
     segments = []
     chars: list[str] = []
@@ -27,15 +28,16 @@ def fold_segments(text: str, options: FoldOptions, max_gap: int, collapse: bool 
                 segments.append(("".join(chars), positions, start_n))
                 chars, positions = [], []
             continue
-        gap = 0
         if not chars:
             start_n = n
         for c in fm.fold_char(cp):
-            if collapse and chars and chars[-1] == c and not _is_word(c):
+            if collapse and chars and chars[-1] == c and not _is_word(c) and gap < max_gap:
+                gap += 1        # a stutter spends the noise budget; past it, a new start
                 continue
             chars.append(c)
             positions.append(i)
             n += 1
+            gap = 0
     if chars:
         segments.append(("".join(chars), positions, start_n))
     return segments

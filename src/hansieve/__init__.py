@@ -8,7 +8,7 @@
 
 __version__ = "0.1.0"
 
-from ._core import Match, Sieve
+from ._core import Match, Sieve, Stream
 from .compile import MatchKind, compile, load
 from .errors import BuildError, FormatError, HansieveError, LexiconError, MatchError
 from .lexicon import (CATEGORIES, SEVERITIES, Lexicon, Rule, Term, default_lexicon_path,
@@ -30,6 +30,7 @@ __all__ = [
     "Rule",
     "Reloader",
     "Sieve",
+    "Stream",
     "Term",
     "Verdict",
     "compile",

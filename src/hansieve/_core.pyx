@@ -240,12 +240,15 @@ cdef inline void feed(const TablesC* t, ScanC* c, uint32_t sym, Py_ssize_t pos) 
     cdef uint32_t k, term_id
     cdef uint8_t flags
     cdef Py_ssize_t start_n, start
-    if (t.collapse_repeats and sym == c.prev_sym and c.state != 0
+    if (t.collapse_repeats and sym == c.prev_sym and c.state != 0 and c.gap < t.max_gap
             and not has_edge(t, c.state, sym) and not is_word_char(t, read_cp(c, pos))):
         # A repeated character inside a partial match that cannot take it (法法轮轮功): read it as
         # a stutter, not a new start. A term that doubles it (时时彩) has the edge and takes it.
-        # Latin letters and digits never collapse: 11 is not 1, good is not god.
-        c.gap = 0
+        # Latin letters and digits never collapse: 11 is not 1, good is not god. A stutter
+        # spends the same budget as skipped noise (`max_gap`); past it the character is read
+        # as a new start, so a hit's span stays bounded (法 repeated 10**8 times ends no span
+        # 10**8 long, and a stream need not keep that much text).
+        c.gap += 1
         return
     c.prev_sym = sym
     c.state = next_state(t, c.state, sym)
@@ -286,44 +289,40 @@ cdef inline void feed(const TablesC* t, ScanC* c, uint32_t sym, Py_ssize_t pos) 
         settle(t, c, c.n - st.depth)
 
 
-cdef Py_ssize_t scan(const TablesC* t, const char_t* data, Py_ssize_t length,
-                     bint first_only, vector[HitC]* hits) noexcept nogil:
-    """Scan one buffer; append hits to `hits`. Returns 0, or -1 when the ring cannot be allocated."""
-    cdef ScanC c
-    cdef vector[PendingC] pending
-    cdef Py_ssize_t stack_ring[STACK_RING]
-    cdef Py_ssize_t i, cap
-    cdef int32_t code
-    cdef uint32_t k, e_end
+cdef inline void scan_init(const TablesC* t, ScanC* c, vector[PendingC]* pending,
+                           Py_ssize_t* ring, Py_ssize_t cap, bint first_only) noexcept nogil:
     c.state = 0
     c.prev_sym = 0
     c.n = 0
     c.gap = 0
     c.first_only = first_only
     c.done = False
-    c.hits = hits
-    c.data = data
-    c.kind = sizeof(char_t)
-    c.length = length
-    c.pending = &pending
+    c.pending = pending
     c.last_end_n = 0
     c.last_punct = -1
     c.last_noise = -1
-    cap = 1
-    while cap < <Py_ssize_t>t.max_depth:
-        cap <<= 1
-    if cap <= STACK_RING:
-        c.ring = stack_ring
-    else:
-        c.ring = <Py_ssize_t*>malloc(cap * sizeof(Py_ssize_t))
-        if c.ring == NULL:
-            return -1
+    c.ring = ring
     c.mask = cap - 1
 
-    for i in range(length):
+
+cdef inline Py_ssize_t ring_capacity(const TablesC* t) noexcept nogil:
+    """Ring slots for the longest term: a power of two, so a position is `n & mask`."""
+    cdef Py_ssize_t cap = 1
+    while cap < <Py_ssize_t>t.max_depth:
+        cap <<= 1
+    return cap
+
+
+cdef void scan_range(const TablesC* t, ScanC* c, const char_t* data, Py_ssize_t begin,
+                     Py_ssize_t end) noexcept nogil:
+    """Step the scan over data[begin:end]; `c` carries the state across calls (a stream)."""
+    cdef Py_ssize_t i
+    cdef int32_t code
+    cdef uint32_t k, e_end
+    for i in range(begin, end):
         code = code_of(t, data[i])
         if code > 0:
-            feed(t, &c, <uint32_t>code, i)
+            feed(t, c, <uint32_t>code, i)
             if c.done:
                 break
         elif code == CODE_NOISE or code == CODE_PUNCT:
@@ -334,12 +333,12 @@ cdef Py_ssize_t scan(const TablesC* t, const char_t* data, Py_ssize_t length,
                     c.last_noise = i
                 c.gap += 1
                 if c.gap > t.max_gap:
-                    reset(t, &c)
+                    reset(t, c)
                     if c.done:
                         break
         elif code == CODE_OTHER:
-            if c.state != 0 or pending.size():
-                reset(t, &c)
+            if c.state != 0 or c.pending.size():
+                reset(t, c)
                 if c.done:
                     break
         else:
@@ -348,16 +347,36 @@ cdef Py_ssize_t scan(const TablesC* t, const char_t* data, Py_ssize_t length,
             e_end = t.exp_begin[-2 - code]
             while k < e_end and not c.done:
                 if t.exp_syms[k] == 0:
-                    reset(t, &c)
+                    reset(t, c)
                 else:
-                    feed(t, &c, t.exp_syms[k], i)
+                    feed(t, c, t.exp_syms[k], i)
                 k += 1
             if c.done:
                 break
+
+
+cdef Py_ssize_t scan(const TablesC* t, const char_t* data, Py_ssize_t length,
+                     bint first_only, vector[HitC]* hits) noexcept nogil:
+    """Scan one buffer; append hits to `hits`. Returns 0, or -1 when the ring cannot be allocated."""
+    cdef ScanC c
+    cdef vector[PendingC] pending
+    cdef Py_ssize_t stack_ring[STACK_RING]
+    cdef Py_ssize_t* ring = stack_ring
+    cdef Py_ssize_t cap = ring_capacity(t)
+    if cap > STACK_RING:
+        ring = <Py_ssize_t*>malloc(cap * sizeof(Py_ssize_t))
+        if ring == NULL:
+            return -1
+    scan_init(t, &c, &pending, ring, cap, first_only)
+    c.hits = hits
+    c.data = data
+    c.kind = sizeof(char_t)
+    c.length = length
+    scan_range(t, &c, data, 0, length)
     if not c.done and t.leftmost_longest:
         settle(t, &c, c.n + 1)
-    if c.ring != stack_ring:
-        free(c.ring)
+    if ring != stack_ring:
+        free(ring)
     return 0
 
 
@@ -746,6 +765,20 @@ cdef class Sieve:
         from .verify import verdict
         return verdict(self.find(text))
 
+    def stream(self):
+        """A :class:`Stream` over one long text that arrives in pieces (a model's output,
+        a socket): ``feed(chunk)`` returns the hits completed so far, ``close()`` the rest.
+        Together they are :meth:`find` on the whole text, with offsets into it.
+
+        >>> import hansieve
+        >>> st = hansieve.compile(["法轮功"]).stream()
+        >>> st.feed("他说法*"), [(m.term, m.start, m.end) for m in st.feed("輪*功，")]
+        ([], [('法轮功', 2, 7)])
+        >>> st.feed("还有法轮功"), st.close()     # verified: held until the context is known
+        ([], [Match(term='法轮功', start=10, end=13)])
+        """
+        return Stream._new(self)
+
     # ---- introspection --------------------------------------------------------------------
 
     cdef str _text(self, Py_ssize_t i):
@@ -860,6 +893,302 @@ cdef class Sieve:
     def __reduce__(self):
         # Pickle through the compiled-file bytes: versioned and validated on load.
         return (_unpickle, (_serialize(self),))
+
+
+cdef enum:
+    # What a stream keeps on the left of the earliest hit still to come: the verification
+    # window (verify.WINDOW + 4 characters) and the whole-word rule's look-behind (1 character).
+    STREAM_KEEP = 21
+    # What verification reads on the right of a hit (verify.WINDOW + 4).
+    VERIFY_REACH = 20
+
+
+@cython.final
+cdef class Stream:
+    """:meth:`Sieve.find` over a text fed in pieces. Made by :meth:`Sieve.stream`.
+
+    ``feed(chunk)`` scans the chunk and returns the hits that nothing later can change:
+    offsets are absolute in the whole stream, hits may span chunk boundaries and noise skipped
+    across them. A hit is held back only as long as the text after it could still decide it:
+    one code point for the whole-word rule, the verification window (20 code points) for a
+    hit that needs the word-boundary check, the rest of a partial match that an allowlist
+    entry could still cover. ``close()`` flushes the rest, and the hits of combination rules
+    that need the whole text (``A~B``, ``A&B/N``; ``A&B`` is reported as soon as both are
+    seen). The concatenated results equal ``find()`` on the concatenated chunks, except that
+    rule hits come when they are decided rather than last.
+
+    Memory is bounded by the longest term and `max_gap`, not by the stream's length. Chunks
+    are ``str``; a surrogate pair split across chunks stays two code points, exactly as in
+    ``"".join(chunks)``. A stream is not thread-safe; make one per producer.
+    """
+
+    cdef Sieve _sieve
+    cdef ScanC _c
+    cdef vector[PendingC] _pending
+    cdef Py_ssize_t* _ring
+    cdef Py_ssize_t _cap
+    cdef str _buf           # the text still needed: the stream from `_base` on
+    cdef Py_ssize_t _base   # stream offset of _buf[0]
+    cdef Py_ssize_t _next   # _buf index of the next code point to scan
+    cdef bint _closed
+    cdef list _queue        # raw hits awaiting a decision, in scan order: (entry, flags, start, end)
+    cdef list _allows       # allowlist spans that may still cover a hit
+    cdef object _rules      # verify.RuleStream, or None
+    cdef bint _busy         # a feed is scanning (with the GIL released)
+    cdef Py_ssize_t _settled    # no hit still to come starts before this stream offset
+
+    def __cinit__(self):
+        self._ring = NULL
+        self._busy = False
+
+    def __dealloc__(self):
+        free(self._ring)
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError("use Sieve.stream() to make a Stream")
+
+    @staticmethod
+    cdef Stream _new(Sieve sieve):
+        cdef Stream st = Stream.__new__(Stream)
+        st._sieve = sieve
+        st._cap = ring_capacity(&sieve._t)
+        st._ring = <Py_ssize_t*>malloc(st._cap * sizeof(Py_ssize_t))
+        if st._ring == NULL:
+            raise MemoryError("hansieve: cannot allocate the position ring for this lexicon")
+        scan_init(&sieve._t, &st._c, &st._pending, st._ring, st._cap, False)
+        st._buf = ""
+        st._base = 0
+        st._settled = 0
+        st._next = 0
+        st._closed = False
+        st._queue = []
+        st._allows = []
+        if sieve._rules is not None:
+            from .verify import RuleStream
+            st._rules = RuleStream(sieve._header.get("rules") or [])
+        else:
+            st._rules = None
+        return st
+
+    @property
+    def position(self) -> int:
+        """Code points fed so far."""
+        return self._base + len(self._buf)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def settled(self) -> int:
+        """Stream offset before which the text is final: every term hit starting before it has
+        been returned, and none still to come starts there (rule hits that need the whole text
+        still come at close()). A chat UI can show the text up to here
+        and hold back the rest, so no part of a term that will be blocked is ever displayed."""
+        return self._settled
+
+    @property
+    def buffered(self) -> int:
+        """Code points of text the stream still holds (bounded by the longest term, `max_gap`
+        and the verification window, whatever the stream's length)."""
+        return len(self._buf)
+
+    @property
+    def sieve(self):
+        """The Sieve this stream scans with (a Reloader's swap does not change it)."""
+        return self._sieve
+
+    def feed(self, chunk):
+        """Scan `chunk` (the next piece of the text); return the hits decided so far."""
+        _check_text(chunk)
+        if self._closed:
+            raise ValueError("[E106] feed() on a closed Stream")
+        if not chunk:
+            return []
+        self._enter()
+        try:
+            self._buf = self._buf + chunk if self._buf else chunk
+            return self._advance(False)
+        finally:
+            self._busy = False
+
+    def close(self):
+        """End the text; return the hits still held back. A closed stream takes no more."""
+        if self._closed:
+            return []
+        self._enter()
+        try:
+            self._closed = True
+            return self._advance(True)
+        finally:
+            self._busy = False
+
+    cdef int _enter(self) except -1:
+        # The scan runs without the GIL: a second thread feeding the same stream would race on
+        # its state. Refuse it instead.
+        if self._busy:
+            raise RuntimeError("[E107] Stream used by two threads at once; make one per producer")
+        self._busy = True
+        return 0
+
+    cdef list _advance(self, bint final):
+        cdef const TablesC* t = &self._sieve._t
+        cdef vector[HitC] hits
+        cdef HitC h
+        cdef str buf = self._buf
+        cdef Py_ssize_t length = PyUnicode_GET_LENGTH(buf)
+        # One code point of look-ahead stays unscanned: the whole-word rule reads it.
+        cdef Py_ssize_t stop = length if final else length - 1
+        cdef int kind
+        cdef void* data
+        cdef ScanC* c = &self._c
+        if t.n_states and stop > self._next:
+            PyUnicode_READY(buf)
+            kind = PyUnicode_KIND(buf)
+            data = PyUnicode_DATA(buf)
+            c.data = data
+            c.kind = kind
+            c.length = length
+            c.hits = &hits
+            with nogil:
+                if kind == 1:
+                    scan_range(t, c, <const uint8_t*>data, self._next, stop)
+                elif kind == 2:
+                    scan_range(t, c, <const uint16_t*>data, self._next, stop)
+                else:
+                    scan_range(t, c, <const uint32_t*>data, self._next, stop)
+            self._next = stop
+        if final and t.n_states and t.leftmost_longest:
+            c.hits = &hits
+            settle(t, c, c.n + 1)
+        c.hits = NULL
+        for h in hits:
+            if t.term_flags[h.term_id] & TERM_ALLOW:
+                self._allows.append((h.start + self._base, h.end + self._base))
+            else:
+                self._queue.append((h.term_id, h.flags, h.start + self._base, h.end + self._base))
+        cdef Py_ssize_t horizon = self._horizon() + self._base
+        out = self._decide(horizon, final)
+        self._trim(horizon)
+        return self._sieve._to_matches(out)
+
+    cdef Py_ssize_t _horizon(self):
+        """The earliest _buf index a hit not yet scanned out can start at."""
+        cdef const TablesC* t = &self._sieve._t
+        cdef ScanC* c = &self._c
+        cdef Py_ssize_t h = self._next
+        cdef uint32_t d
+        cdef PendingC p
+        cdef uint32_t state = c.state
+        # A state without edges (a whole term read) cannot be extended: what comes next goes
+        # through its failure link, so the deepest state on that chain with an edge bounds it.
+        while state != 0 and t.states[state].edge_begin == t.states[state + 1].edge_begin:
+            state = t.states[state].fail
+        if state != 0:
+            d = t.states[state].depth
+            if c.ring[(c.n - d) & c.mask] < h:
+                h = c.ring[(c.n - d) & c.mask]
+        for p in self._pending:
+            if p.start < h:
+                h = p.start
+        return h
+
+    cdef vector[HitC] _decide(self, Py_ssize_t horizon, bint final):
+        """Settle queued hits in scan order, as Sieve._finish would for the whole text; stop at
+        the first one the text still to come could change."""
+        cdef const TablesC* t = &self._sieve._t
+        cdef vector[HitC] out
+        cdef HitC h
+        cdef uint32_t entry, flags
+        cdef Py_ssize_t start, end, available = self._base + len(self._buf)
+        cdef bint check
+        verifier = self._sieve._verifier
+        queue = self._queue
+        done = 0
+        for entry, flags, start, end in queue:
+            check = verifier is not None and needs_verification(t, entry, flags)
+            if check and not final and end + VERIFY_REACH > available:
+                break       # the verification window is not all here yet
+            if t.term_flags[entry] & TERM_HIDDEN:
+                done += 1
+                if self._rules is None or (check and not self._verified(entry, start, end)):
+                    continue
+                for rule_id, r_start, r_end in self._rules.add((entry, start, end)):
+                    h.term_id = rule_id
+                    h.flags = 0
+                    h.start = r_start
+                    h.end = r_end
+                    out.push_back(h)
+                continue
+            if not final and t.has_allow and start >= horizon:
+                break       # an allowlist entry starting at or before it may still come
+            done += 1
+            covered = False
+            for a, b in self._allows:
+                if a <= start and end <= b:
+                    covered = True
+                    break
+            if covered:
+                continue
+            if check and not self._verified(entry, start, end):
+                continue
+            h.term_id = entry
+            h.flags = flags
+            h.start = start
+            h.end = end
+            out.push_back(h)
+        del queue[:done]
+        if final and self._rules is not None:
+            for rule_id, r_start, r_end in self._rules.close():
+                h.term_id = rule_id
+                h.flags = 0
+                h.start = r_start
+                h.end = r_end
+                out.push_back(h)
+        return out
+
+    cdef bint _verified(self, uint32_t entry, Py_ssize_t start, Py_ssize_t end) except -1:
+        return self._sieve._verifier(self._buf, [(entry, start - self._base, end - self._base)])[0]
+
+    cdef int _trim(self, Py_ssize_t horizon) except -1:
+        """Drop the text and the allowlist spans no hit to come can need."""
+        cdef Py_ssize_t low = horizon, keep_from, delta, k
+        cdef ScanC* c = &self._c
+        cdef size_t i
+        for item in self._queue:
+            if item[2] < low:
+                low = item[2]
+        self._settled = self._base + len(self._buf) if self._closed else low
+        if self._allows:
+            self._allows = [span for span in self._allows if span[1] > low]
+        if self._rules is not None:
+            self._rules.prune(low)
+        keep_from = low - STREAM_KEEP
+        if self._closed:
+            keep_from = self._base + len(self._buf)
+        delta = keep_from - self._base
+        if delta <= 0:
+            return 0
+        self._buf = self._buf[delta:]
+        self._base = keep_from
+        self._next -= delta
+        if self._next < 0:
+            self._next = 0
+        # Positions the scan state holds are _buf indexes: move them with the text.
+        for k in range(self._cap):
+            c.ring[k] -= delta
+        for i in range(self._pending.size()):
+            self._pending[i].start -= delta
+            self._pending[i].end -= delta
+        if c.last_punct >= 0:
+            c.last_punct -= delta
+        if c.last_noise >= 0:
+            c.last_noise -= delta
+        return 0
+
+    def __repr__(self):
+        return f"<hansieve.Stream at {self.position}{' closed' if self._closed else ''}>"
+
 
 
 def _unpickle(data):

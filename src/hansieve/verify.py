@@ -98,6 +98,81 @@ def rule_evaluator(rules: Sequence[Sequence]) -> Callable[[list[RawHit]], list[R
     return evaluate
 
 
+class RuleStream:
+    """The combination rules of :func:`rule_evaluator` over a stream of operand hits (in scan
+    order), holding only what a later hit could still pair with.
+
+    ``A&B`` is reported as soon as both operands are seen (the first hit of each decides it,
+    as in the whole-text evaluation); ``A&B/N`` and ``A~B`` only at :meth:`close`, since a
+    later pair may be closer and a later ``B`` cancels ``A~B``.
+    """
+
+    def __init__(self, rules: Sequence[Sequence]) -> None:
+        self._rules = [tuple(r) for r in rules]
+        self._first: dict[int, RawHit] = {}
+        self._seen: dict[int, int] = defaultdict(int)        # operand -> hits so far
+        self._recent: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+        self._reach: dict[int, int] = {}                      # operand -> largest `within`
+        for _, a, op, b, within in self._rules:
+            if op == "&" and within is not None:
+                for o in (a, b):
+                    self._reach[o] = max(self._reach.get(o, 0), within)
+        # rule index -> (span, index of a's hit, index of b's hit, start, end)
+        self._best: dict[int, tuple[int, int, int, int, int]] = {}
+        self._reported: set[int] = set()
+
+    def add(self, hit: RawHit) -> list[RawHit]:
+        """Take one operand hit; return the rule hits it decides."""
+        oid, start, end = hit
+        index = self._seen[oid]
+        self._seen[oid] += 1
+        self._first.setdefault(oid, hit)
+        if oid in self._reach:
+            self._recent[oid].append((index, start, end))
+        out = []
+        for k, (rule_id, a, op, b, within) in enumerate(self._rules):
+            if op != "&" or oid not in (a, b):
+                continue
+            if within is None:
+                if k not in self._reported and a in self._first and b in self._first:
+                    ha, hb = self._first[a], self._first[b]
+                    out.append((rule_id, min(ha[1], hb[1]), max(ha[2], hb[2])))
+                    self._reported.add(k)
+                continue
+            # Pair the new hit with every hit of the other operand still in reach; the whole-
+            # text evaluation keeps the narrowest pair, the first in (a, b) order on ties.
+            pairs = []
+            if oid == a:
+                pairs += [(index, jb, sb, eb) for jb, sb, eb in self._recent[b]]
+            if oid == b:
+                pairs += [(ja, index, sa, ea) for ja, sa, ea in self._recent[a]]
+            for ia, ib, s2, e2 in pairs:
+                lo, hi = min(start, s2), max(end, e2)
+                key = (hi - lo, ia, ib, lo, hi)
+                if hi - lo <= within and (k not in self._best or key < self._best[k]):
+                    self._best[k] = key
+        return out
+
+    def prune(self, horizon: int) -> None:
+        """Forget hits no operand hit starting at `horizon` or later can pair with."""
+        for oid, hits in self._recent.items():
+            reach = self._reach[oid]
+            if hits and hits[0][1] < horizon - reach:
+                self._recent[oid] = [h for h in hits if h[1] >= horizon - reach]
+
+    def close(self) -> list[RawHit]:
+        """The rule hits only the end of the text decides, in rule order."""
+        out = []
+        for k, (rule_id, a, op, b, within) in enumerate(self._rules):
+            if op == "~":
+                if a in self._first and b not in self._first:
+                    _, start, end = self._first[a]
+                    out.append((rule_id, start, end))
+            elif within is not None and k in self._best:
+                out.append((rule_id, self._best[k][3], self._best[k][4]))
+        return out
+
+
 def install(sieve, header: dict) -> None:
     """Attach the Python-side stages a Sieve's header asks for (after compile or load); `header`
     is the Sieve's own header (read, never kept or changed)."""
