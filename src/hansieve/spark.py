@@ -18,7 +18,8 @@ The UDF returns, per row, a struct (:data:`RESULT_TYPE`)::
 code-point offsets into the text (Spark's ``substring(text, start + 1, end - start)`` is the
 hit), and ``verdict.matches.term`` is the array of matched terms. A null text is not screened:
 every field of its result is null (``action`` too, not ``"pass"``), as Spark's own functions
-return null for null input; ``where(verdict.action != "pass")`` therefore drops it.
+return null for null input; ``where(verdict.action != "pass")`` therefore drops it. Any other
+value that is not a string raises TypeError: screen a string column.
 
 Needs a classic SparkSession (Spark Connect has no broadcast variables).
 """
@@ -105,11 +106,20 @@ def _sieve(digest: str, broadcast: "Broadcast[bytes]") -> Sieve:
         return sieve
 
 
+def _is_null(value: Any) -> bool:
+    # pandas hands a null string over as None, or as NaN (pandas 3's str dtype), or pd.NA
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
 def _screen(sieve: Sieve, texts: "pd.Series[Any]", threads: int) -> pd.DataFrame:
-    """One batch: a row of RESULT_TYPE per text, all fields null where the text is not a str
-    (pandas may hand a null over as None or NaN)."""
+    """One batch: a row of RESULT_TYPE per text, every field null where the text is null."""
     values = texts.tolist()
     present = [i for i, t in enumerate(values) if isinstance(t, str)]
+    if len(present) < len(values):
+        for t in values:
+            if not isinstance(t, str) and not _is_null(t):
+                raise TypeError(f"hansieve.spark screens a string column, got a "
+                                f"{type(t).__name__} value: {t!r:.80}")
     n = len(values)
     action: list[str | None] = [None] * n
     severity: list[str | None] = [None] * n
@@ -160,4 +170,6 @@ def screen_udf(sieve: Sieve | bytes, spark: SparkSession | None = None, *,
         return _screen(_sieve(digest, broadcast), texts, threads)
 
     # pyspark's overloads spell pandas types, unknown without pandas-stubs: no overload matches
-    return pandas_udf(screen, RESULT_TYPE)  # type: ignore[call-overload,no-any-return,unused-ignore]
+    udf: "UserDefinedFunctionLike" = pandas_udf(  # type: ignore[call-overload,unused-ignore]
+        screen, RESULT_TYPE)
+    return udf

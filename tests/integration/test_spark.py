@@ -30,6 +30,8 @@ pytestmark = [
     pytest.mark.issue(7),
     # pyspark 4.x warns that it does not fully support pandas 3 (the test passes with both).
     pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
+    # pyspark 4.0 leaves sockets to the JVM for the garbage collector
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
 ]
 
 
@@ -225,6 +227,25 @@ def test_udf_takes_compiled_bytes_and_rejects_garbage(spark, sieve, frame):
     assert row["v"]["action"] in {"block", "review", "pass"}
     with pytest.raises(hansieve.FormatError):
         screen_udf(b"not a compiled sieve", spark)
+    with pytest.raises(ValueError, match="threads"):
+        screen_udf(sieve, spark, threads=-1)
+
+
+def test_batch_nulls_and_non_strings(sieve):
+    import pandas as pd
+
+    from hansieve.spark import _screen
+
+    # None, NaN (pandas 3's str dtype) and pd.NA are nulls; anything else but a str is an error.
+    texts = pd.Series(["他在练法輪功", None, float("nan"), pd.NA, ""], dtype=object)
+    out = _screen(sieve, texts, 1)
+    assert list(out.columns) == ["action", "severity", "categories", "matches"]
+    assert out.iloc[0].tolist() == ["block", "block", ["politics"], [
+        {"term": "法轮功", "category": "politics", "severity": "block", "start": 3, "end": 6}]]
+    assert all(v is None for i in (1, 2, 3) for v in out.iloc[i].tolist())
+    assert out.iloc[4].tolist() == ["pass", None, [], []]
+    with pytest.raises(TypeError, match="string column, got a bytes"):
+        _screen(sieve, pd.Series(["ok", b"\xe6\xb3\x95"], dtype=object), 1)
 
 
 @pytest.mark.skipif(not EXAMPLE.is_file(), reason="examples/ not in this checkout")
