@@ -28,6 +28,8 @@ cdef enum:
     TERM_WW_START = 4       # starts with an ASCII letter/digit: no letter/digit may precede
     TERM_WW_END = 8         # ends with one: no letter/digit may follow
     TERM_VERIFY = 16        # keep only where word segmentation agrees (boundary check)
+    TERM_MASKED = 32        # a masked form (the term with one inner character deleted): reported
+                            # only where a mask symbol (* × ○ □ ...) was skipped inside the hit
 
 cdef enum:
     PAGE_BITS = 8
@@ -90,6 +92,7 @@ cdef struct TablesC:
     int max_gap
     bint leftmost_longest
     bint has_allow              # some term is TERM_ALLOW: a scan may not stop at its first hit
+    bint has_masked             # some term is TERM_MASKED: track mask symbols while skipping noise
     bint collapse_repeats       # 法法轮轮功: skip a repeated symbol the current state cannot take
 
 ctypedef fused char_t:

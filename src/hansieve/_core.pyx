@@ -128,6 +128,7 @@ cdef struct ScanC:
     vector[HitC]* hits
     Py_ssize_t last_punct   # original position of the last separator skipped inside a match, or -1
     Py_ssize_t last_noise   # ... of the last other noise code point skipped inside a match
+    Py_ssize_t last_mask    # ... of the last mask symbol (*, ×, ○, ...) skipped inside a match
     # The text itself, for the whole-word check of a hit's neighbours.
     const void* data
     int kind
@@ -143,6 +144,17 @@ cdef inline uint32_t read_cp(const ScanC* c, Py_ssize_t i) noexcept nogil:
     if c.kind == 2:
         return (<const uint16_t*>c.data)[i]
     return (<const uint32_t*>c.data)[i]
+
+
+cdef inline bint is_mask_cp(uint32_t cp) noexcept nogil:
+    """Symbols people put in place of a character (法*功, f*ck): variants.NOISE_MASKS."""
+    if cp < 0x80:       # * _
+        return cp == 0x2A or cp == 0x5F
+    if cp >= 0xFF00:    # their full-width forms
+        return cp == 0xFF0A or cp == 0xFF3F
+    # × ○ ● □ ■ ◯ △ ✕ ✖
+    return (cp == 0xD7 or cp == 0x25CB or cp == 0x25CF or cp == 0x25A1 or cp == 0x25A0
+            or cp == 0x25EF or cp == 0x25B3 or cp == 0x2715 or cp == 0x2716)
 
 
 cdef inline bint is_word_char(const TablesC* t, uint32_t cp) noexcept nogil:
@@ -161,6 +173,12 @@ cdef inline bint whole_word_ok(const TablesC* t, const ScanC* c, uint8_t flags,
     return True
 
 
+cdef inline bint mask_ok(const ScanC* c, uint8_t flags, Py_ssize_t start) noexcept nogil:
+    """A masked form (法功 for 法轮功) counts only where a mask symbol stood in the gap: 法*功,
+    not 做法功能 or 法😀功."""
+    return not (flags & TERM_MASKED) or c.last_mask > start
+
+
 cdef inline uint32_t hit_flags(const ScanC* c, Py_ssize_t start) noexcept nogil:
     return ((HIT_SPANS_PUNCT if c.last_punct > start else 0)
             | (HIT_SPANS_NOISE if c.last_noise > start else 0))
@@ -169,6 +187,10 @@ cdef inline uint32_t hit_flags(const ScanC* c, Py_ssize_t start) noexcept nogil:
 cdef inline bint needs_verification(const TablesC* t, uint32_t term_id, uint32_t flags) noexcept nogil:
     """A hit across a separator is always checked; a boundary-verified term is checked unless
     the hit had to skip symbols, emoji or invisible characters (the mark of a disguise)."""
+    if t.term_flags[term_id] & TERM_MASKED:
+        # It had to span a mask symbol (法*功): a disguise, like other noise; a separator in
+        # it as well is checked like in any other hit.
+        return flags & HIT_SPANS_PUNCT
     return (flags & HIT_SPANS_PUNCT) or (
         (t.term_flags[term_id] & TERM_VERIFY) and not (flags & HIT_SPANS_NOISE))
 
@@ -261,7 +283,8 @@ cdef inline void feed(const TablesC* t, ScanC* c, uint32_t sym, Py_ssize_t pos) 
             term_id = t.outs[k]
             start = c.ring[(c.n - t.term_len[term_id]) & c.mask]
             flags = t.term_flags[term_id]
-            if flags & (TERM_WW_START | TERM_WW_END) and not whole_word_ok(t, c, flags, start, pos + 1):
+            if flags & (TERM_WW_START | TERM_WW_END | TERM_MASKED) and not (
+                    whole_word_ok(t, c, flags, start, pos + 1) and mask_ok(c, flags, start)):
                 continue
             emit(t, c, term_id, hit_flags(c, start), start, pos + 1)
             if c.done:
@@ -275,7 +298,8 @@ cdef inline void feed(const TablesC* t, ScanC* c, uint32_t sym, Py_ssize_t pos) 
             continue    # overlaps a reported hit
         start = c.ring[start_n & c.mask]
         flags = t.term_flags[term_id]
-        if flags & (TERM_WW_START | TERM_WW_END) and not whole_word_ok(t, c, flags, start, pos + 1):
+        if flags & (TERM_WW_START | TERM_WW_END | TERM_MASKED) and not (
+                whole_word_ok(t, c, flags, start, pos + 1) and mask_ok(c, flags, start)):
             continue
         h.term_id = term_id
         h.flags = hit_flags(c, start)
@@ -301,6 +325,7 @@ cdef inline void scan_init(const TablesC* t, ScanC* c, vector[PendingC]* pending
     c.last_end_n = 0
     c.last_punct = -1
     c.last_noise = -1
+    c.last_mask = -1
     c.ring = ring
     c.mask = cap - 1
 
@@ -331,6 +356,8 @@ cdef void scan_range(const TablesC* t, ScanC* c, const char_t* data, Py_ssize_t 
                     c.last_punct = i
                 else:
                     c.last_noise = i
+                if t.has_masked and is_mask_cp(data[i]):
+                    c.last_mask = i
                 c.gap += 1
                 if c.gap > t.max_gap:
                     reset(t, c)
@@ -492,6 +519,14 @@ cdef inline void _check_text(object text) except *:
         raise TypeError(f"text must be str, not {type(text).__name__}")
 
 
+cdef inline bint covered(const vector[HitC]& spans, const HitC& h) noexcept:
+    cdef size_t j
+    for j in range(spans.size()):
+        if spans[j].start <= h.start and h.end <= spans[j].end:
+            return True
+    return False
+
+
 @cython.final
 cdef class Sieve:
     """An immutable, thread-safe keyword matcher made by :func:`hansieve.compile` or
@@ -553,17 +588,19 @@ cdef class Sieve:
         cdef size_t i, j, kept = 0
         cdef bint special = False
         for h in hits:
-            if h.flags or flags[h.term_id] & (TERM_ALLOW | TERM_HIDDEN | TERM_VERIFY):
+            if h.flags or flags[h.term_id] & (TERM_ALLOW | TERM_HIDDEN | TERM_VERIFY | TERM_MASKED):
                 special = True
                 break
         # (h.flags alone marks nothing to do unless the hit needs verification, see below)
         if not special:
             return 0
-        cdef vector[HitC] allow
+        cdef vector[HitC] allow, strong
         operands = [] if self._rules is not None else None
         for h in hits:
             if flags[h.term_id] & TERM_ALLOW:
                 allow.push_back(h)
+            elif self._t.has_masked and not flags[h.term_id] & (TERM_HIDDEN | TERM_MASKED):
+                strong.push_back(h)
         pending = []
         for i in range(hits.size()):
             h = hits[i]
@@ -576,11 +613,11 @@ cdef class Sieve:
                                                  and not self._verifier(text, [(h.term_id, h.start, h.end)])[0]):
                     operands.append((h.term_id, h.start, h.end))
                 continue
-            # A deny hit whose span lies inside an allow hit's span is dropped.
-            for j in range(allow.size()):
-                if allow[j].start <= h.start and h.end <= allow[j].end:
-                    break
-            else:
+            # A deny hit whose span lies inside an allow hit's span is dropped; so is a masked
+            # form inside a hit that read the mask as noise (法*輪*功 is 法轮功, not 轮子功).
+            if flags[h.term_id] & TERM_MASKED and covered(strong, h):
+                continue
+            if not covered(allow, h):
                 if needs_verification(&self._t, h.term_id, h.flags) and self._verifier is not None:
                     pending.append(kept)
                 hits[kept] = h
@@ -933,6 +970,7 @@ cdef class Stream:
     cdef bint _closed
     cdef list _queue        # raw hits awaiting a decision, in scan order: (entry, flags, start, end)
     cdef list _allows       # allowlist spans that may still cover a hit
+    cdef list _strong       # spans of deny hits (not masked forms) that may still cover a masked one
     cdef object _rules      # verify.RuleStream, or None
     cdef bint _busy         # a feed is scanning (with the GIL released)
     cdef Py_ssize_t _settled    # no hit still to come starts before this stream offset
@@ -963,6 +1001,7 @@ cdef class Stream:
         st._closed = False
         st._queue = []
         st._allows = []
+        st._strong = []
         if sieve._rules is not None:
             from .verify import RuleStream
             st._rules = RuleStream(sieve._header.get("rules") or [])
@@ -1065,8 +1104,10 @@ cdef class Stream:
         for h in hits:
             if t.term_flags[h.term_id] & TERM_ALLOW:
                 self._allows.append((h.start + self._base, h.end + self._base))
-            else:
-                self._queue.append((h.term_id, h.flags, h.start + self._base, h.end + self._base))
+                continue
+            if t.has_masked and not t.term_flags[h.term_id] & (TERM_HIDDEN | TERM_MASKED):
+                self._strong.append((h.start + self._base, h.end + self._base))
+            self._queue.append((h.term_id, h.flags, h.start + self._base, h.end + self._base))
         cdef Py_ssize_t horizon = self._horizon() + self._base
         out = self._decide(horizon, final)
         self._trim(horizon)
@@ -1101,7 +1142,7 @@ cdef class Stream:
         cdef HitC h
         cdef uint32_t entry, flags
         cdef Py_ssize_t start, end, available = self._base + len(self._buf)
-        cdef bint check
+        cdef bint check, masked
         verifier = self._sieve._verifier
         queue = self._queue
         done = 0
@@ -1120,15 +1161,13 @@ cdef class Stream:
                     h.end = r_end
                     out.push_back(h)
                 continue
-            if not final and t.has_allow and start >= horizon:
-                break       # an allowlist entry starting at or before it may still come
+            masked = t.term_flags[entry] & TERM_MASKED
+            if not final and (t.has_allow or masked) and start >= horizon:
+                break       # an allowlist entry (or a hit) covering it may still come
             done += 1
-            covered = False
-            for a, b in self._allows:
-                if a <= start and end <= b:
-                    covered = True
-                    break
-            if covered:
+            if masked and _covers(self._strong, start, end):
+                continue
+            if _covers(self._allows, start, end):
                 continue
             if check and not self._verified(entry, start, end):
                 continue
@@ -1161,6 +1200,8 @@ cdef class Stream:
         self._settled = self._base + len(self._buf) if self._closed else low
         if self._allows:
             self._allows = [span for span in self._allows if span[1] > low]
+        if self._strong:
+            self._strong = [span for span in self._strong if span[1] > low]
         if self._rules is not None:
             self._rules.prune(low)
         keep_from = low - STREAM_KEEP
@@ -1184,11 +1225,20 @@ cdef class Stream:
             c.last_punct -= delta
         if c.last_noise >= 0:
             c.last_noise -= delta
+        if c.last_mask >= 0:
+            c.last_mask -= delta
         return 0
 
     def __repr__(self):
         return f"<hansieve.Stream at {self.position}{' closed' if self._closed else ''}>"
 
+
+
+cdef bint _covers(list spans, Py_ssize_t start, Py_ssize_t end):
+    for a, b in spans:
+        if a <= start and end <= b:
+            return True
+    return False
 
 
 def _unpickle(data):
@@ -1507,6 +1557,7 @@ cdef Sieve _attach(tuple arrays, object owners, dict header, object match_kind):
     sv._t.max_gap = header["options"]["max_gap"]
     sv._t.leftmost_longest = header["options"]["match_kind"] == "leftmost_longest"
     sv._t.has_allow = counts["n_allow"] > 0
+    sv._t.has_masked = counts.get("n_masked", 0) > 0
     sv._t.collapse_repeats = header["options"].get("collapse_repeats", False) is True
     sv._n_entries = counts["n_entries"]
     sv._n_deny = counts["n_deny"]
@@ -1611,7 +1662,7 @@ cdef void _layout(vector[hs_edge_tmp]& tmp_edges, const vector[uint32_t]& term_n
 #   then each array at an 8-aligned offset, in ARRAYS order
 
 MAGIC = b"HANSIEVE"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2     # 2: TERM_MASKED entries (a version-1 reader would report them unchecked)
 _PREFIX = 32
 
 cdef bytes _serialize(Sieve sv):
@@ -1816,7 +1867,7 @@ def _validate(list arrays, dict header):
     n_terms, max_depth = counts["n_terms"], counts["max_depth"]
     n_entries, n_exp = counts["n_entries"], counts["n_exp"]
     for value in (n_syms, n_states, n_terms, max_depth, n_entries, n_exp, counts["n_deny"],
-                  counts["n_allow"]):
+                  counts["n_allow"], counts.get("n_masked", 0)):
         _need(isinstance(value, int) and 0 <= value < 0xFFFFFFF0, "counts")
     _need(n_states >= 1 and n_terms <= n_entries and counts["n_deny"] <= n_terms, "counts")
     _need(isinstance(header["options"]["max_gap"], int) and 0 <= header["options"]["max_gap"] <= (1 << 20),

@@ -8,18 +8,18 @@ import bisect
 import enum
 import functools
 from collections import Counter
-from typing import Iterable, Union
+from typing import Any, Iterable, Union
 
 from . import _core, __version__
 from .errors import BuildError, MatchError
 from .fold import TABLE_PATH, FoldOptions, fold_map
-from .lexicon import FLAGS, SEVERITIES, Lexicon, Rule, Term
+from .lexicon import FLAGS, SEVERITIES, Lexicon, PathLike, Rule, Term
 from .verify import _CJK, SEPARATORS, _dictionary, suggested_freqs
 
 TermLike = Union[str, Term]
 
 # Native flag bits (mirrors of TERM_* in _core.pxd).
-_ALLOW, _HIDDEN, _WW_START, _WW_END, _VERIFY = 1, 2, 4, 8, 16
+_ALLOW, _HIDDEN, _WW_START, _WW_END, _VERIFY, _MASKED = 1, 2, 4, 8, 16, 32
 
 
 #: variants="auto" expands lexicons up to this many deny terms.
@@ -29,7 +29,7 @@ VARIANTS_AUTO_MAX = 20_000
 #: variants off; +21 % with homophones off (they bring most common characters into the alphabet),
 #: +31 % with homophones only for 4+ character terms. Homophones stay on: they catch 41 % of the
 #: evaluation set's homophone kind, and its floors only go up.
-VARIANT_DEFAULTS = {"mixed_limit": 12, "homophone_limit": 8, "reverse": True}
+VARIANT_DEFAULTS = {"mixed_limit": 12, "homophone_limit": 8, "reverse": True, "mask": True}
 
 
 class MatchKind(str, enum.Enum):
@@ -109,7 +109,7 @@ def compile(
     max_gap: int = 3,
     whole_word: bool = True,
     verify: str = "all",
-    variants: bool | str | dict = "auto",
+    variants: bool | str | dict[str, Any] = "auto",
     collapse_repeats: bool = True,
     fold_variants: bool = True,
 ) -> _core.Sieve:
@@ -200,7 +200,7 @@ def compile(
         raise TypeError("terms must be an iterable of str, not a single string")
     if verify not in ("auto", "all", "flagged", "off"):
         raise MatchError(f"[E009] verify must be 'auto', 'all', 'flagged' or 'off', got {verify!r}")
-    lexicon_info: dict = {}
+    lexicon_info: dict[str, Any] = {}
     if isinstance(terms, Lexicon):
         allow = list(terms.allow) + list(allow)
         rules = list(terms.rules) + list(rules)
@@ -279,7 +279,7 @@ def compile(
                     bits |= _WW_START
                 if whole_word and _is_word(key[-1]):
                     bits |= _WW_END
-                flags.append(bits)
+                flags.append(bits | (_MASKED if v.mechanism == "masked" and v.deleted else 0))
                 base_of.append(i)
                 mechanism_of.append(mechanisms.index(v.mechanism))
     n_terms = len(entries)
@@ -306,7 +306,7 @@ def compile(
     categories = sorted({e.category for e in all_entries if e.category})
     if len(categories) > 250:
         raise BuildError(f"[E008] too many categories ({len(categories)} > 250)")
-    category_no = {c: i + 1 for i, c in enumerate(categories)}
+    category_no: dict[str | None, int] = {c: i + 1 for i, c in enumerate(categories)}
     severity_no = {None: 0, "block": 1, "review": 2, "notice": 3}
     extra = {}
     for i, e in enumerate(all_entries):
@@ -325,7 +325,8 @@ def compile(
             "whole_word": bool(whole_word),
             "collapse_repeats": bool(collapse_repeats),
         },
-        "counts": {"n_syms": len(sym), "n_deny": len(deny), "n_allow": len(allowed)},
+        "counts": {"n_syms": len(sym), "n_deny": len(deny), "n_allow": len(allowed),
+                   "n_masked": sum(1 for f in flags if f & _MASKED)},
         "categories": categories,
         "rules": [[n_terms + i, *row] for i, row in enumerate(rule_rows)],
         "extra": extra,
@@ -354,8 +355,8 @@ def compile(
     return sieve
 
 
-def _prepare_verification(sieve, keys: list[str], checked: list[int], flags: list[int], mode: str,
-                          header: dict, n_deny: int) -> None:
+def _prepare_verification(sieve: _core.Sieve, keys: list[str], checked: list[int], flags: list[int],
+                          mode: str, header: dict[str, Any], n_deny: int) -> None:
     """Mark the boundary-sensitive terms among `checked` (deny terms and their variants) and
     choose the words the verifying segmenter adds to jieba's dictionary. In "auto" mode the
     Sieve scans jieba's dictionary itself to find terms inside longer everyday words."""
@@ -384,7 +385,7 @@ def _prepare_verification(sieve, keys: list[str], checked: list[int], flags: lis
                                                  if i < n_deny and _CJK.search(keys[i])])
 
 
-def load(path) -> _core.Sieve:
+def load(path: PathLike) -> _core.Sieve:
     """Load a compiled file written by :meth:`Sieve.save` (memory-mapped, validated first).
 
     Raises

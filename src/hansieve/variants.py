@@ -56,7 +56,10 @@ import functools
 import itertools
 import os
 import re
-from typing import Iterable, NamedTuple
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
+
+if TYPE_CHECKING:
+    from .fold import FoldMap
 
 __all__ = [
     "Variant", "variants", "MECHANISMS", "HAS_PYPINYIN", "CHAR_FOLDS", "apply_char_folds",
@@ -75,8 +78,8 @@ try:  # optional: extra ``hansieve[pinyin]``
     #: True when pypinyin is importable; without it the pinyin mechanisms yield nothing.
     HAS_PYPINYIN = True
 except ImportError:  # pragma: no cover - exercised on machines without pypinyin
-    _pypinyin = None
-    _Style = None
+    _pypinyin = None  # type: ignore[assignment]
+    _Style = None  # type: ignore[assignment,misc]
     HAS_PYPINYIN = False
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "variant_data")
@@ -110,11 +113,14 @@ PINYIN_GUARD_FREQ = 100
 #: variant keeps its length: ``x`` (``X``, ``×`` is noise), ``某`` and ``〇``.
 MASK_PLACEHOLDERS = ("x", "某", "〇")
 #: Mask symbols that hansieve treats as noise: a term masked with one of these folds to
-#: the term with a character *deleted* (法*功 -> 法功).  Deletion keys would fire on
-#: innocent text (干你妈 -> 干妈), so they are not generated; the scanner should instead
-#: let one skipped noise run stand for one term character (a wildcard), for terms of 3+
-#: characters, at an inner position.
-NOISE_MASKS = ("*", "×", "○", "●", "□", "■", "_", "?", "？", "#", "@", "$", "%", "&", "◯", "△")
+#: the term with a character *deleted* (法*功 -> 法功).  Deletion keys alone would fire on
+#: innocent text (干你妈 -> 干妈), so they are compiled with the TERM_MASKED flag: the
+#: scanner reports them only where one of these symbols was skipped inside the hit (the
+#: native list is ``is_mask_cp`` in ``_core.pyx``; a test keeps the two equal).
+NOISE_MASKS = ("*", "×", "○", "●", "□", "■", "_", "◯", "△", "✕", "✖", "＊", "＿")
+#: Noise and punctuation people also use as masks, but that stand between two characters in
+#: innocent chat too often to count as one: 我？你, 我@你, 你&我, #话题#, 100%的.
+NOT_MASKS = ("?", "？", "#", "@", "$", "%", "&", "＃", "＠", "％", "＄", "＆")
 
 
 class Variant(NamedTuple):
@@ -130,6 +136,10 @@ class Variant(NamedTuple):
 
     text: str
     mechanism: str
+    #: A masked form with the masked character deleted (法功 for 法*功): the key a noise mask
+    #: folds to. Compiled with TERM_MASKED, so it is reported only where a mask symbol
+    #: (:data:`NOISE_MASKS`) was skipped inside the hit, never on plain 法功 or 做法功能.
+    deleted: bool = False
 
 
 # --------------------------------------------------------------------------------------
@@ -190,7 +200,7 @@ def _lookalikes() -> dict[str, str]:
 def _jieba_words() -> dict[str, tuple[int, str]]:
     """jieba's dict.txt: word -> (frequency, tag); empty when jieba is not installed."""
     try:
-        import jieba
+        import jieba  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover
         return {}
     words: dict[str, tuple[int, str]] = {}
@@ -203,7 +213,7 @@ def _jieba_words() -> dict[str, tuple[int, str]]:
 
 
 @functools.lru_cache(maxsize=None)
-def _guard_words() -> frozenset:
+def _guard_words() -> frozenset[str]:
     words = {w for w, (f, _) in _jieba_words().items() if f >= GUARD_MIN_FREQ and len(w) >= 2}
     words.update(row[0] for row in _rows("guard_words.txt"))
     if HAS_PYPINYIN:
@@ -214,7 +224,7 @@ def _guard_words() -> frozenset:
 
 
 @functools.lru_cache(maxsize=None)
-def _window_words() -> tuple[frozenset, frozenset]:
+def _window_words() -> tuple[frozenset[str], frozenset[str]]:
     """(words, bigrams): jieba words with frequency >= WINDOW_MIN_FREQ plus the guard
     supplement, and every two-character piece of those words."""
     words = {w for w, (f, _) in _jieba_words().items() if f >= WINDOW_MIN_FREQ and len(w) >= 2}
@@ -224,7 +234,7 @@ def _window_words() -> tuple[frozenset, frozenset]:
 
 
 @functools.lru_cache(maxsize=None)
-def _boundary_stats() -> tuple[dict, dict, int]:
+def _boundary_stats() -> tuple[dict[str, int], dict[str, int], int]:
     """jieba word frequencies summed by last and by first character, and the total."""
     ends: dict[str, int] = {}
     starts: dict[str, int] = {}
@@ -241,7 +251,8 @@ def boundary_pair_rate(pair: str) -> float:
     with its first character) x P(the next word starts with its second), from jieba's
     word frequencies.  还没 (还|没有) ~ 6.7e-6, 见人 ~ 2.2e-5; 韩狗 ~ 1e-8."""
     ends, starts, total = _boundary_stats()
-    return ends.get(pair[0], 0) / total * starts.get(pair[1], 0) / total
+    rate: float = ends.get(pair[0], 0) / total * starts.get(pair[1], 0) / total
+    return rate
 
 
 def makes_word(variant: str, term: str, changed: Iterable[int]) -> str | None:
@@ -278,7 +289,7 @@ def is_common_word(text: str) -> bool:
 
 
 @functools.lru_cache(maxsize=None)
-def _fold():
+def _fold() -> FoldMap:
     from .fold import fold_map
 
     return fold_map()
@@ -360,9 +371,9 @@ def pinyin_readings(term: str) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
-def _segments(term: str):
+def _segments(term: str) -> list[tuple[bool, str]]:
     """Split ``term`` into per-character slots: (is_han, text)."""
-    slots = []
+    slots: list[tuple[bool, str]] = []
     for run in re.findall(r"(?:%s)+|." % _HAN.pattern, term, flags=re.S):
         if _is_han(run[0]):
             slots.extend((True, c) for c in run)
@@ -476,7 +487,7 @@ def mixed_variants(term: str, limit: int = MIXED_LIMIT, initials: bool = True) -
             out.append(text if m is None else full[i] if m == "F" else full[i][0])
         return "".join(out)
 
-    def gen():
+    def gen() -> Iterator[dict[int, str]]:
         for m in modes:  # tier 1
             for i in han:
                 yield {i: m}
@@ -532,7 +543,7 @@ def _homophone_candidates(term: str) -> list[list[str]]:
 
 
 def homophone_variants(term: str, limit: int = HOMOPHONE_LIMIT, guard: bool = True,
-                       removed: list | None = None) -> list[Variant]:
+                       removed: list[str] | None = None) -> list[Variant]:
     """One character replaced by a common character with the same toneless pinyin.
 
     Replacements come from GB 2312 level 1, most frequent (jieba) first, spread
@@ -548,10 +559,10 @@ def homophone_variants(term: str, limit: int = HOMOPHONE_LIMIT, guard: bool = Tr
 
     starts = list(itertools.accumulate((len(t) for t in texts), initial=0))
 
-    def sub(changes: dict[int, str]):
+    def sub(changes: dict[int, str]) -> tuple[str, list[int]]:
         return "".join(changes.get(i, t) for i, t in enumerate(texts)), [starts[i] for i in changes]
 
-    def gen():
+    def gen() -> Iterator[tuple[str, list[int]]]:
         depth = max((len(c) for c in cands), default=0)
         for rank in range(depth):
             for i, cs in enumerate(cands):
@@ -610,7 +621,7 @@ def split_variants(term: str, limit: int = CHAR_LIMIT, pairs: bool = True) -> li
         if forms:
             pos.append((i, forms))
 
-    def gen():
+    def gen() -> Iterator[str]:
         for i, forms in pos:
             for f in forms:
                 yield term[:i] + f + term[i + 1:]
@@ -663,7 +674,7 @@ def leet_variants(term: str, limit: int = LEET_LIMIT) -> list[Variant]:
             for sub in LEET.get(term[i].lower(), ""):
                 spots.append((i, sub))
 
-    def gen():
+    def gen() -> Iterator[str]:
         for k in (1, 2, 3):
             for combo in itertools.combinations(spots, k):
                 if len({i for i, _ in combo}) < k:
@@ -771,7 +782,7 @@ def numeric_variants(term: str, limit: int = 24) -> list[Variant]:
         alts = [run] + _respell(run)
         options.append((a, b, alts))
 
-    def gen():
+    def gen() -> Iterator[str]:
         # one run at a time first, then all runs together
         for k, (a, b, alts) in enumerate(options):
             for alt in alts[1:]:
@@ -794,7 +805,7 @@ def numeric_variants(term: str, limit: int = 24) -> list[Variant]:
 
 
 @functools.lru_cache(maxsize=None)
-def _translit_chars() -> frozenset:
+def _translit_chars() -> frozenset[str]:
     """Characters of transliterated foreign names: those in at least 10 of jieba's
     ``nrt`` (transliterated person name) entries of 3+ CJK characters."""
     count: dict[str, int] = {}
@@ -830,7 +841,7 @@ def reversed_variants(term: str) -> list[Variant]:
     return [Variant(term[::-1], "reversed")]
 
 
-def masked_variants(term: str, placeholders: tuple = MASK_PLACEHOLDERS) -> list[Variant]:
+def masked_variants(term: str, placeholders: tuple[str, ...] = MASK_PLACEHOLDERS) -> list[Variant]:
     """One inner character replaced by a placeholder (伪某证明, 日x水).
 
     CJK terms of 3+ characters mask an inner CJK character with every placeholder;
@@ -849,6 +860,26 @@ def masked_variants(term: str, placeholders: tuple = MASK_PLACEHOLDERS) -> list[
     texts = (term[:i] + m + term[i + 1:] for i in range(1, n - 1) for m in marks
              if maskable(term[i]) and term[i] != m)
     return [Variant(t, "masked") for t in _dedupe(texts, term, 10 * n)]
+
+
+def deleted_variants(term: str) -> list[Variant]:
+    """One inner character deleted (法功 for 法轮功, fck for fuck): what a term masked with a
+    noise symbol (法*功, f*ck) folds to, since the scanner skips the symbol. Same positions as
+    :func:`masked_variants`; the keys are compiled with the TERM_MASKED flag (see
+    :class:`Variant`), because on their own they fire on innocent text (干你妈 -> 干妈)."""
+    n = len(term)
+    latin = not _cjk_count(term)
+    if n < (4 if latin else 3):
+        return []
+
+    def maskable(c: str) -> bool:
+        return (c.isascii() and c.isalpha()) if latin else _is_han(c)
+
+    # A deletion that makes a doubled character (代人杀人 -> 代人人) would give the partial match
+    # an edge that the repeat collapse relies on being absent (代代人人杀人人): left out.
+    texts = (term[:i] + term[i + 1:] for i in range(1, n - 1)
+             if maskable(term[i]) and term[i - 1] != term[i + 1])
+    return [Variant(t, "masked", True) for t in _dedupe(texts, term, 10 * n)]
 
 
 def collapse_repeats(text: str, min_run: int = 2) -> tuple[str, list[int]]:
@@ -911,7 +942,8 @@ def variants(term: str, *, pinyin: bool = True, initials: bool | None = None, ho
     reverse : bool
         The term backwards (for names: pass :func:`is_name_like`).
     mask : bool
-        One inner character masked with a non-noise placeholder.
+        One inner character masked: with a non-noise placeholder (伪某证明), or deleted, for
+        a noise mask (法*功; compiled to match only where a mask symbol fills the gap).
     limit : int
         Cap on heteronym combinations for full pinyin and initials.
     mixed_limit, homophone_limit : int
@@ -945,6 +977,7 @@ def variants(term: str, *, pinyin: bool = True, initials: bool | None = None, ho
         out += reversed_variants(term)
     if mask:
         out += masked_variants(term)
+        out += deleted_variants(term)
     seen = {_key(term)}
     result = []
     for v in out:

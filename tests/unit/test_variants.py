@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import hansieve
 from hansieve import variants as V
 from hansieve.fold import fold_map
 
@@ -249,7 +250,7 @@ def test_masked():
     assert not any(t.startswith(("x", "某")) or t.endswith(("x", "某")) for t in out)  # inner only
     for p in V.MASK_PLACEHOLDERS:
         assert fm.fold_term(p) != ""  # placeholders are not noise
-    for m in ("*", "×", "○", "□", "?"):
+    for m in ("*", "×", "○", "□", "_"):
         assert m in V.NOISE_MASKS and fm.fold_term(m) == ""
     assert V.masked_variants("台独") == []
     assert texts(V.masked_variants("fuck")) == ["fxck", "fuxk"]
@@ -294,3 +295,38 @@ def test_tables_are_up_to_date():
     r = subprocess.run([sys.executable, str(ROOT / "tools" / "gen_variant_data.py"), "--check"],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+# ---- masked forms: a mask symbol standing for one inner character --------------------------
+
+def test_every_mask_symbol_stands_for_one_character():
+    """variants.NOISE_MASKS and the scanner's is_mask_cp are the same list."""
+    s = hansieve.compile(["法轮功", "fuck"])
+    for m in V.NOISE_MASKS:
+        assert [(h.term, h.mechanism) for h in s.find(f"他练法{m}功了")] == [("法轮功", "masked")], m
+        assert [(h.term, h.mechanism) for h in s.find(f"f{m}ck you")] == [("fuck", "masked")], m
+    for m in V.NOT_MASKS:
+        assert s.find(f"他练法{m}功了") == [], m
+
+
+@pytest.mark.parametrize("text", ["做法功能很多", "法😀功", "法\u200b功", "fck", "法功", "法 功"])
+def test_masked_form_needs_a_mask_symbol(text):
+    assert hansieve.compile(["法轮功", "fuck"]).find(text) == []
+
+
+def test_mask_read_as_noise_wins_over_mask_read_as_a_character():
+    """法*輪*功 is 法轮功 with noise, not 轮子功 with 子 masked; the masked reading stays where
+    nothing else explains the text."""
+    s = hansieve.compile(["法轮功", "轮子功"])
+    assert [(m.term, m.mechanism) for m in s.find("法*輪*功")] == [("法轮功", "exact")]
+    assert [(m.term, m.mechanism) for m in s.find("轮*功")] == [("轮子功", "masked")]
+    stream = s.stream()
+    assert [m.term for m in stream.feed("法*輪") + stream.feed("*功。") + stream.close()] == ["法轮功"]
+
+
+def test_deleted_variants():
+    assert [v.text for v in V.deleted_variants("法轮功")] == ["法功"]
+    assert all(v.deleted and v.mechanism == "masked" for v in V.deleted_variants("胡锦涛"))
+    assert [v.text for v in V.deleted_variants("代人杀人")] == ["代杀人"]    # not 代人人: a doubling
+    assert [v.text for v in V.deleted_variants("fuck")] == ["fck", "fuk"]
+    assert V.deleted_variants("六四") == [] and V.deleted_variants("ass") == []
