@@ -87,14 +87,14 @@ class FoldTable(NamedTuple):
         ``@key value`` header entries (versions, counts).
     """
 
-    t2s: dict
-    nfkc: dict
-    lower: dict
-    noise_ranges: tuple
-    header: dict
+    t2s: dict[int, str]
+    nfkc: dict[int, str]
+    lower: dict[int, str]
+    noise_ranges: tuple[tuple[int, int], ...]
+    header: dict[str, str]
 
 
-def _decode(values: list) -> list:
+def _decode(values: list[str]) -> list[str]:
     """Hex values (space-separated code points) -> strings, without a loop."""
     if not any(map(str.__contains__, values, repeat(" "))):
         return list(map(chr, map(int, values, repeat(16))))
@@ -148,7 +148,7 @@ def load_table(path: str = TABLE_PATH) -> FoldTable:
     if columns.keys() != _SECTIONS:
         raise ValueError(f"{path}: missing sections {sorted(_SECTIONS - columns.keys())}")
 
-    def layer(name: str) -> dict:
+    def layer(name: str) -> dict[int, str]:
         keys, values = columns[name]
         return dict(zip(map(int, keys, repeat(16)), _decode(values)))
 
@@ -157,7 +157,7 @@ def load_table(path: str = TABLE_PATH) -> FoldTable:
     return FoldTable(layer("t2s"), layer("nfkc"), layer("lower"), noise, header)
 
 
-def _runs(flags: bytearray) -> tuple:
+def _runs(flags: bytearray) -> tuple[tuple[int, int], ...]:
     """Inclusive ``(first, last)`` ranges of the non-zero bytes of ``flags``."""
     out = []
     first = flags.find(1)
@@ -191,7 +191,8 @@ class FoldMap:
     __slots__ = ("options", "mapping", "noise_ranges", "unidata_version",
                  "opencc_version", "_starts", "_ends", "_table")
 
-    def __init__(self, options: FoldOptions, mapping: dict, noise_ranges: tuple,
+    def __init__(self, options: FoldOptions, mapping: dict[int, str],
+                 noise_ranges: tuple[tuple[int, int], ...],
                  unidata_version: str, opencc_version: str) -> None:
         self.options = options
         self.mapping = mapping
@@ -200,7 +201,8 @@ class FoldMap:
         self.opencc_version = opencc_version
         self._starts = [a for a, _ in noise_ranges]
         self._ends = [b for _, b in noise_ranges]
-        self._table = None      # str.translate table, made on first fold_term
+        # str.translate table, made on first fold_term
+        self._table: dict[int, str | None] | None = None
 
     def __repr__(self) -> str:
         return (f"<FoldMap {self.options!r}: {len(self.mapping)} mapped, "
@@ -263,7 +265,7 @@ class FoldMap:
         return term.translate(table)
 
 
-def _then(first: dict, second: dict) -> dict:
+def _then(first: dict[str, str], second: dict[str, str]) -> dict[str, str]:
     """The per-char map "apply ``first``, then ``second`` to each char".
 
     Both map one-char ``str`` keys to strings; absent chars map to themselves.
@@ -282,12 +284,12 @@ def _then(first: dict, second: dict) -> dict:
     return out
 
 
-def _longer(d: dict) -> list:
+def _longer(d: dict[str, str]) -> list[str]:
     """Keys of ``d`` whose value is longer than one character."""
     return list(compress(d, map((1).__lt__, map(len, d.values()))))
 
 
-def _by_char(layer: dict) -> dict:
+def _by_char(layer: dict[int, str]) -> dict[str, str]:
     # str keys let the composition look characters up without ord()/chr().
     return dict(zip(map(chr, layer), layer.values()))
 
@@ -296,7 +298,7 @@ def _compose(table: FoldTable, options: FoldOptions) -> FoldMap:
     versions = (table.header.get("unidata_version", ""), table.header.get("opencc_version", ""))
 
     # One pass of the pipeline, as a single per-char map.
-    step: dict = {}
+    step: dict[str, str] = {}
     if options.compat:
         nfkc = _by_char(table.nfkc)
         step = nfkc

@@ -539,11 +539,11 @@ def _csv(paths: list[Path], col: _Collector, category: str, severity: str | None
             cat = category
             if ci is not None and ci < len(row) and row[ci].strip():
                 value = row[ci].strip()
-                cat = _category_code(value)
-                if cat is None:
+                cat = _category_code(value) or ""
+                if not cat:
                     report.notes.append(f"{where}: unknown category {value!r}, mapped to 'other'")
                     cat = "other"
-            sev = severity
+            sev: str | None = severity
             if si is not None and si < len(row) and row[si].strip():
                 value = _norm(row[si])
                 sev = value if value in SEVERITIES else SEVERITY_NAMES.get(value)
@@ -571,7 +571,8 @@ def _prepare_out_dir(out_dir: Path, overwrite: bool) -> None:
     if not overwrite:
         raise LexiconError(f"[E207] {out_dir}: already holds lexicon files; choose an empty "
                            "folder or overwrite an earlier import (--force)")
-    ours, foreign = [], []
+    ours: list[Path] = []
+    foreign: list[Path] = []
     for p in existing:
         with open(p, encoding="utf-8", errors="replace") as fh:
             head = [fh.readline() for _ in range(2)]

@@ -21,7 +21,7 @@ from .lexicon import PathLike, load_lexicon
 log = logging.getLogger("hansieve.reload")
 
 
-def _fingerprint(paths: list[Path]) -> tuple:
+def _fingerprint(paths: list[Path]) -> tuple[tuple[str, int, int], ...]:
     """(path, mtime_ns, size) of every file the lexicon is read from."""
     stamp = []
     for p in paths:

@@ -87,8 +87,8 @@ def build_segmenter(freq: dict[str, int] | None = None,
         builder.total = int(total)
     if isinstance(extra_words, Mapping):
         extra_words = extra_words.items()
-    for word, f in extra_words:
-        builder.add_word(word, f)
+    for word, count in extra_words:
+        builder.add_word(word, count)
     return builder.build()
 
 
