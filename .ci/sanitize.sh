@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# CI: the whole test suite (tests/, not benches/) against an AddressSanitizer +
+# UndefinedBehaviorSanitizer build of both native modules (setup.py: HANSIEVE_SANITIZE=1).
+#
+# Fails when pytest fails or when any sanitizer report was written, even by a subprocess (the CLI
+# tests run `hansieve` in child processes, which inherit LD_PRELOAD and ASAN_OPTIONS).
+#
+# - The build goes into its own venv (.venv-sanitize), never the development one.
+# - LD_PRELOAD: python3 itself is not built with ASan, so the ASan runtime must be loaded first;
+#   libubsan is preloaded too so that its reports go through the same options.
+# - detect_leaks=0: CPython keeps interned strings, module state and pymalloc arenas alive until
+#   exit on purpose, so LeakSanitizer reports thousands of "leaks" that are not ours. Out-of-bounds
+#   reads and writes, use-after-free and double free are still fatal.
+# - PYTHONMALLOC=malloc: Python objects are allocated with malloc, so ASan's redzones surround
+#   every str and bytes buffer the core reads (pymalloc would hide overruns inside its arenas).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+VENV=$ROOT/.venv-sanitize
+REPORTS=$ROOT/.sanitizer-reports
+CXX_DRIVER=${CXX:-g++}
+
+rm -rf "$VENV" "$REPORTS" "$ROOT/.sanitize-cache" build
+mkdir -p "$REPORTS"
+python3 -m venv "$VENV"
+"$VENV/bin/pip" install --quiet --upgrade pip
+# --no-build-isolation would reuse our Cython; isolation is fine and matches .ci/run.
+HANSIEVE_SANITIZE=1 "$VENV/bin/pip" install --quiet --no-cache-dir ".[test]"
+
+LIBASAN=$("$CXX_DRIVER" -print-file-name=libasan.so)
+LIBUBSAN=$("$CXX_DRIVER" -print-file-name=libubsan.so)
+for lib in "$LIBASAN" "$LIBUBSAN"; do
+    [ -f "$lib" ] || { echo ".ci/sanitize.sh: $lib not found (install gcc's sanitizer runtimes)" >&2; exit 2; }
+done
+
+# The installed extension really is instrumented (a silent plain build would pass everything).
+core=$("$VENV/bin/python" -c 'import importlib.util as u; print(u.find_spec("hansieve._core").origin)' 2>/dev/null || true)
+if [ -z "$core" ] || ! nm -D "$core" | grep -q __asan_; then
+    # importing without the preload fails for an ASan build; look the file up instead
+    core=$(find "$VENV" -name '_core*.so' | head -1)
+    nm -D "$core" | grep -q __asan_ || { echo ".ci/sanitize.sh: $core is not an ASan build" >&2; exit 2; }
+fi
+echo ".ci/sanitize.sh: instrumented $core"
+
+export LD_PRELOAD="$LIBASAN $LIBUBSAN"
+export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:log_path=$REPORTS/asan:strict_string_checks=1:check_initialization_order=1"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$REPORTS/ubsan"
+export PYTHONMALLOC=malloc
+# the CLI's compiled-lexicon cache: a private one, not the user's ~/.cache
+export XDG_CACHE_HOME="$ROOT/.sanitize-cache"
+export PYTHONFAULTHANDLER=1
+
+# Compile the bundled lexicon into the CLI's cache once before the tests: under ASan the first
+# compile is several times slower, and the CLI tests give their subprocess 120 s.
+"$VENV/bin/python" -m hansieve scan - < /dev/null > /dev/null || true
+
+set +e
+start=$(date +%s)
+# Run from a directory without src/ on the path so `import hansieve` is the installed build;
+# -p no:cacheprovider keeps the checkout clean.
+"$VENV/bin/python" -m pytest "$ROOT/tests" --rootdir="$ROOT" -c "$ROOT/pyproject.toml" \
+    -p no:cacheprovider -q "$@"
+rc=$?
+end=$(date +%s)
+set -e
+echo ".ci/sanitize.sh: pytest exit $rc after $((end - start)) s"
+
+if compgen -G "$REPORTS/*" > /dev/null; then
+    echo ".ci/sanitize.sh: sanitizer reports:" >&2
+    for f in "$REPORTS"/*; do echo "== $f" >&2; cat "$f" >&2; done
+    exit 1
+fi
+if [ "$rc" -eq 5 ]; then
+    echo ".ci/sanitize.sh: pytest collected no tests" >&2
+    exit 1
+fi
+exit "$rc"
