@@ -58,6 +58,69 @@ def _inverse_fold(options: FoldOptions) -> tuple[dict[str, list[int]], list[tupl
     return single, multi
 
 
+#: Most term outputs the automaton may hold, as bounded by :func:`_output_bound` (4 bytes each:
+#: 2**27 is 512 MB). Every state stores the terms that end there, those of its failure chain
+#: included, so terms that are suffixes of one another (大, 大大, ..., 大 x k) cost k(k+1)/2:
+#: without a cap a hostile lexicon of 30,000 such terms exhausts memory. Real lexicons stay
+#: far below (bounds: bundled lexicon with variants 7.2M, jieba's 349k words 8.3M, 20,000 jieba
+#: words with variants 26M). Raise it here for a lexicon that needs more.
+MAX_OUTPUTS = 1 << 27
+
+
+def _output_bound(keys: list[str], tight: bool = False) -> int:
+    """An upper bound on the automaton's flattened outputs.
+
+    Two keys that are both suffixes of one state's string and have the same length are the same
+    key, so a state at depth d holds at most c(d) = sum(mult[l] for key lengths l <= d) outputs,
+    where mult[l] is the most times one key of length l occurs. Summing c over the states:
+    ``F(x) = c(1) + ... + c(x) = (x + 1) * M(x) - W(x)`` with the prefix sums
+    ``M(x) = sum(mult[l])`` and ``W(x) = sum(mult[l] * l)`` over key lengths l <= x.
+
+    The quick bound (O(number of keys)) counts every prefix of every key as a state of its own,
+    which over-counts keys that share prefixes (cubic for 大, 大大, 大大大...). The tight one
+    sorts the keys and counts a key's prefixes only beyond what it shares with the key before
+    it: those are exactly the trie's states."""
+    distinct = set(keys)
+    by_len = Counter(map(len, distinct))
+    mult = dict.fromkeys(by_len, 1)
+    if len(distinct) != len(keys):
+        for key, n in Counter(keys).items():
+            if n > mult[len(key)]:
+                mult[len(key)] = n
+    lengths = sorted(by_len)
+    m_sums, w_sums = [], []
+    m_sum = w_sum = 0
+    for length in lengths:
+        m_sum += mult[length]
+        w_sum += mult[length] * length
+        m_sums.append(m_sum)
+        w_sums.append(w_sum)
+
+    def f(x: int) -> int:
+        j = bisect.bisect_right(lengths, x) - 1
+        return (x + 1) * m_sums[j] - w_sums[j] if j >= 0 else 0
+
+    if not tight:
+        return sum(by_len[length] * f(length) for length in lengths)
+    total = 0
+    previous = ""
+    for key in sorted(distinct):
+        total += f(len(key)) - f(_common_prefix_len(previous, key))
+        previous = key
+    return total
+
+
+def _common_prefix_len(a: str, b: str) -> int:
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:      # binary search with slice comparisons: C speed for long keys
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
 def _is_word(s: str) -> bool:
     return s.isascii() and s.isalnum()
 
@@ -283,6 +346,13 @@ def compile(
                 base_of.append(i)
                 mechanism_of.append(mechanisms.index(v.mechanism))
     n_terms = len(entries)
+    bound = _output_bound(folded)
+    if bound > MAX_OUTPUTS:
+        bound = _output_bound(folded, tight=True)
+    if bound > MAX_OUTPUTS:
+        raise BuildError(f"[E011] the automaton could hold up to {bound:,} term outputs (the limit is "
+                         f"MAX_OUTPUTS = {MAX_OUTPUTS:,} of the hansieve.compile module): too many terms are "
+                         "suffixes of one another (like 大, 大大, 大大大, ...)")
     # Rules are virtual entries after the automaton terms: they have texts and metadata only.
     rule_entries = [Term(r.text, r.category, r.severity, source=r.source) for r in rules]
     all_entries = entries + rule_entries

@@ -1,0 +1,160 @@
+"""Pathological texts at CI sizes (issue 8): one character repeated, a term's prefix repeated,
+only noise, only lone surrogates, noncharacters and unassigned code points, every code point
+once. Each is checked against the oracle (at a size the oracle manages) or with sanity
+assertions, and for time (the scan of 8n code points may not cost much more than 8 times the
+scan of n: a quadratic blow-up would cost 64 times) and memory (`contains` allocates nothing
+that grows with the text). `benches/hostile.py` runs the same questions at 1 MB .. 1 GB."""
+
+import time
+
+import pytest
+
+import hansieve
+from hansieve.fold import FoldOptions, fold_map
+
+import oracle
+
+TERMS = ["大", "大大大", "法轮功", "aaab", "fuck", "六四"]
+NOISE = " *\u200b\ufe0f\U0001f600\u3002\u0301\n"
+# U+FFFF and U+FFFE (noncharacters), the last code point, unassigned U+0378, U+E01F0, U+2FFFF
+ODD = "\uffff\ufffe\U0010ffff\u0378\U000e01f0\U0002ffff"
+
+CASES = {
+    "one-char-hit": lambda n: "大" * n,
+    "one-char-miss": lambda n: "中" * n,
+    "alternating": lambda n: "大中" * (n // 2),
+    "latin-run": lambda n: "a" * n,
+    "prefix-repeated": lambda n: "法轮" * (n // 2),
+    "prefix-with-noise": lambda n: "法*轮 " * (n // 4),
+    "only-noise": lambda n: (NOISE * (n // len(NOISE) + 1))[:n],
+    "lone-surrogates": lambda n: ("\ud800\udfff\udbff" * (n // 3 + 1))[:n],
+    "odd-code-points": lambda n: (ODD * (n // len(ODD) + 1))[:n],
+}
+
+
+def _compile(terms, **options):
+    return hansieve.compile(terms, verify="off", variants=False, collapse_repeats=False, **options)
+
+
+@pytest.fixture(scope="module")
+def sieve():
+    return _compile(TERMS)
+
+
+@pytest.fixture(scope="module")
+def default_sieve():
+    """Default options: variant spellings and word-boundary verification on."""
+    return hansieve.compile(["法轮功", "大麻", "fuck", "六四", "大"])
+
+
+def triples(matches):
+    return [(m.term_id, m.start, m.end) for m in matches]
+
+
+def _best_time(fn, text, repeat=3):
+    """CPU seconds (not wall time: CI machines are shared), best of `repeat`."""
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.process_time()
+        fn(text)
+        best = min(best, time.process_time() - t0)
+    return best
+
+
+@pytest.mark.issue(8)
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_pathological_text_equals_oracle(sieve, case):
+    text = CASES[case](20_000)
+    expected = oracle.find(TERMS, text)
+    assert triples(sieve.find(text)) == expected
+    assert sieve.count(text) == len(expected)
+    assert sieve.contains(text) == bool(expected)
+    masked = sieve.mask(text)
+    assert len(masked) == len(text)
+    covered = {i for _, s, e in expected for i in range(s, e)}
+    assert all((m == "*") if i in covered else (m == c) for i, (c, m) in enumerate(zip(text, masked)))
+
+
+@pytest.mark.issue(8)
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_pathological_text_scans_in_linear_time(sieve, case):
+    small, large = CASES[case](250_000), CASES[case](2_000_000)
+    for op in (sieve.count, sieve.contains):
+        t_small, t_large = _best_time(op, small), _best_time(op, large)
+        # linear: x8; quadratic: x64. Generous for timer noise on tiny times and busy machines.
+        assert t_large <= 24 * t_small + 0.05, (op.__name__, t_small, t_large)
+
+
+@pytest.mark.issue(8)
+def test_one_character_repeated_ten_million_times(sieve):
+    n = 10_000_000
+    assert sieve.count("中" * n) == 0
+    assert not sieve.contains("a" * n)
+    assert sieve.count("大" * 1_000_000) == 1_000_000 + (1_000_000 - 2)     # 大 and 大大大
+
+
+@pytest.mark.issue(8)
+def test_leftmost_longest_held_candidates_stay_linear():
+    """A long term that almost matches keeps a short candidate waiting (a longer hit could
+    still start before it); the wait must not make the scan quadratic."""
+    ll = _compile(["大", "大" * 20 + "小"], match_kind="leftmost_longest")
+    small, large = "大" * 100_000, "大" * 800_000
+    assert ll.count(small) == 100_000
+    assert ll.count(large + "小") == 800_000 - 20 + 1
+    t_small, t_large = _best_time(ll.count, small), _best_time(ll.count, large)
+    assert t_large <= 24 * t_small + 0.05, (t_small, t_large)
+
+
+def _rss(field):
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise KeyError(field)
+
+
+@pytest.mark.issue(8)
+@pytest.mark.parametrize("case", ["one-char-miss", "latin-run", "prefix-repeated", "only-noise",
+                                  "lone-surrogates", "odd-code-points"])
+def test_contains_needs_no_memory_growing_with_the_text(sieve, case):
+    text = CASES[case](4_000_000)
+    sieve.contains(text[:1000])
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:    # reset VmHWM (Linux >= 4.0)
+            fh.write("5")
+    except OSError:
+        pytest.skip("cannot reset the peak RSS here")
+    before = _rss("VmRSS")
+    assert not sieve.contains(text)
+    assert _rss("VmHWM") - before < 4 << 20          # the text alone is 8-16 MB
+
+
+@pytest.mark.issue(8)
+def test_every_code_point_once(sieve):
+    text = "".join(map(chr, range(0x110000)))
+    hits = sieve.find(text)
+    fm = fold_map(FoldOptions())
+    # 大 is found exactly at the code points whose fold holds it (⼤, and ㍽ -> 大正 too)
+    folds_to_da = {cp for cp, s in fm.mapping.items() if "大" in s} | {ord("大")}
+    assert {m.start for m in hits if m.term == "大"} == folds_to_da
+    for m in hits:
+        assert fm.fold_term(m.term) in fm.fold_term(text[m.start:m.end])
+    assert sieve.count(text) == len(hits)
+    assert len(sieve.mask(text)) == len(text)
+    backwards = text[::-1]
+    assert sieve.count(backwards) == len(sieve.find(backwards))
+
+
+@pytest.mark.issue(8)
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_default_options_survive_pathological_text(default_sieve, case):
+    """Variants, verification, mask and check on the same texts (no oracle models these)."""
+    text = CASES[case](20_000)
+    t0 = time.perf_counter()
+    hits = default_sieve.find(text)
+    for m in hits[:1000]:
+        assert 0 <= m.start < m.end <= len(text)
+    assert len(default_sieve.mask(text)) == len(text)
+    assert default_sieve.check(text).action in ("block", "review", "pass")
+    assert default_sieve.contains(text) == bool(hits)
+    assert time.perf_counter() - t0 < 30
