@@ -53,6 +53,7 @@ Repeats (法法轮轮功, fuuuck) are not a variant list: see :func:`collapse_re
 from __future__ import annotations
 
 import functools
+import importlib.util
 import itertools
 import os
 import re
@@ -71,16 +72,17 @@ __all__ = [
     "unleet_symbols", "LEET_SYMBOLS", "pinyin_collision", "PINYIN_GUARD_FREQ",
 ]
 
-try:  # optional: extra ``hansieve[pinyin]``
-    import pypinyin as _pypinyin
-    from pypinyin import Style as _Style
+#: True when pypinyin is importable; without it the pinyin mechanisms yield nothing. It is
+#: imported on first use, not here: its phrase table costs about 50 MB of memory, and the fold
+#: layer (CHAR_FOLDS) imports this module for every compile, variants or not.
+HAS_PYPINYIN = importlib.util.find_spec("pypinyin") is not None
 
-    #: True when pypinyin is importable; without it the pinyin mechanisms yield nothing.
-    HAS_PYPINYIN = True
-except ImportError:  # pragma: no cover - exercised on machines without pypinyin
-    _pypinyin = None  # type: ignore[assignment]
-    _Style = None  # type: ignore[assignment,misc]
-    HAS_PYPINYIN = False
+
+def _lazy_pinyin(text: str) -> list[str]:
+    """pypinyin's toneless reading of `text`, one syllable per character."""
+    import pypinyin
+    return pypinyin.lazy_pinyin(text, style=pypinyin.Style.NORMAL)
+
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "variant_data")
 
@@ -360,9 +362,9 @@ def pinyin_readings(term: str) -> tuple[tuple[str, ...], ...]:
         if not _is_han(run[0]):
             out.append((run,))
             continue
-        primary = _pypinyin.lazy_pinyin(run, style=_Style.NORMAL)
+        primary = _lazy_pinyin(run)
         if len(primary) != len(run):  # pragma: no cover - defensive
-            primary = [_pypinyin.lazy_pinyin(c, style=_Style.NORMAL)[0] for c in run]
+            primary = [_lazy_pinyin(c)[0] for c in run]
         common = _readings()
         for c, p in zip(run, primary):
             others = common.get(c, ())
@@ -389,7 +391,7 @@ def _pinyin_words() -> dict[str, str]:
     out: dict[str, tuple[int, str]] = {}
     for w, (f, _) in _jieba_words().items():
         if f >= PINYIN_GUARD_FREQ and len(w) == 2 and _is_han(w[0]) and _is_han(w[1]):
-            k = "".join(_pypinyin.lazy_pinyin(w, style=_Style.NORMAL))
+            k = "".join(_lazy_pinyin(w))
             if k not in out or f > out[k][0]:
                 out[k] = (f, w)
     return {k: w for k, (_, w) in out.items()}
