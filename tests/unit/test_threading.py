@@ -41,3 +41,16 @@ def test_find_many_rejects_non_str():
     import pytest
     with pytest.raises(TypeError):
         sieve.find_many(["ok", b"bytes"])
+
+
+def test_find_many_keeps_verification_with_the_default_lexicon():
+    """Batched hits go through the same allowlist, jieba boundary check and rules as find()."""
+    rng = random.Random(13)
+    pieces = ["没办法轮流值班", "法轮功", "法*轮*功", "大麻烦", "大麻", "六 四", "周六四点", "枪支出售",
+              "百家乐", "今天天气很好", "，", "fuck", "Sussex", "共铲党"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))) for _ in range(600)]
+    sieve = hansieve.compile(hansieve.load_lexicon())
+    expected = [[(m.term_id, m.start, m.end) for m in sieve.find(t)] for t in texts]
+    assert any(expected) and not all(expected)
+    got = sieve.find_many(texts, threads=2)
+    assert [[(m.term_id, m.start, m.end) for m in ms] for ms in got] == expected
