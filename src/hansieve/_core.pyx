@@ -1516,6 +1516,7 @@ def _explain_hits(Sieve sv, str text):
             "spans_noise": bool(h.flags & HIT_SPANS_NOISE),
             "needs_verification": bool(needs_verification(&sv._t, h.term_id, h.flags)
                                        and sv._verifier is not None),
+            "masked": bool(tf & TERM_MASKED),
         })
     return out
 

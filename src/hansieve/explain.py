@@ -5,7 +5,8 @@ The decisions mirror ``Sieve._finish`` in ``_core.pyx`` step by step, with the S
 verifier and rule evaluator, so the hits :func:`explain` keeps are exactly ``sieve.find(text)``:
 
 1. allowlist entries and rule operands are never reported;
-2. a deny hit inside an allowlist hit's span is dropped;
+2. a deny hit inside an allowlist hit's span is dropped; so is a masked form (法功 for 法*功)
+   inside a hit that read the same mask symbols as noise (法*輪*功 is 法轮功, not 轮子功);
 3. a hit that spans a separator, or whose term is verified and that skipped no disguising noise,
    is kept only when jieba's segmentation puts token boundaries at both its ends;
 4. combination rules are evaluated over the operand hits that passed the same check.
@@ -55,7 +56,7 @@ class Fold:
 class Hit:
     """One raw hit and its fate.
 
-    ``stage`` names the step that decided: ``"allowlist"``, ``"verification"``, ``"rule"`` (a
+    ``stage`` names the step that decided: ``"allowlist"``, ``"masked"``, ``"verification"``, ``"rule"`` (a
     combination rule, or an operand that only feeds rules), ``"whole-word"`` or ``"none"`` (a
     deny hit nothing had to check). ``reason`` says why in words.
     """
@@ -76,6 +77,7 @@ class Hit:
     spans_separator: bool = False
     spans_noise: bool = False
     needs_verification: bool = False
+    masked: bool = False            # a masked-form entry: reported only across a mask symbol
     verified: Optional[bool] = None
     segmentation: Optional[list[str]] = None
     kept: bool = False
@@ -215,8 +217,10 @@ def explain(sieve: Sieve, text: str) -> Explanation:
         h.spans_separator = r["spans_separator"]
         h.spans_noise = r["spans_noise"]
         h.needs_verification = r["needs_verification"]
+        h.masked = r.get("masked", False)
         hits.append(h)
     allow = [h for h in hits if h.role == "allow"]
+    strong = [h for h in hits if h.role == "deny" and not h.masked]
     operands: list[tuple[int, int, int]] = []
     pending: list[Hit] = []
     for h in hits:
@@ -238,8 +242,14 @@ def explain(sieve: Sieve, text: str) -> Explanation:
             operands.append((h.entry, h.start, h.end))
             h.reason = "rule operand: not reported itself, feeds the combination rules"
         else:
+            cover = next((g for g in strong if g.start <= h.start and h.end <= g.end), None) \
+                if h.masked else None
             inside = next((a for a in allow if a.start <= h.start and h.end <= a.end), None)
-            if inside is not None:
+            if cover is not None:
+                h.stage = "masked"
+                h.reason = (f"dropped: a masked reading inside the hit {cover.term!r} "
+                            f"[{cover.start}:{cover.end}], which reads the same symbols as noise")
+            elif inside is not None:
                 h.stage = "allowlist"
                 h.reason = (f"dropped: inside the allowlist entry {inside.term!r} "
                             f"[{inside.start}:{inside.end}] {inside.original!r}")

@@ -441,7 +441,8 @@ def test_explain_keeps_exactly_what_find_reports(default_sieve):
             texts += [json.loads(line)["text"] for line in path.read_text("utf-8").splitlines()]
     if EXAMPLES.is_file():
         texts += EXAMPLES.read_text("utf-8").splitlines()
-    texts += ["大麻烦", "周六四点集合", "出售冰毒", "Sussex sex", "fa lun gong", "法\u200b轮功", ""]
+    texts += ["大麻烦", "周六四点集合", "出售冰毒", "Sussex sex", "fa lun gong", "法\u200b轮功", "",
+              "他说法*功和法*輪*功"]
     assert len(texts) > 50
     stages = set()
     for text in texts:
@@ -452,7 +453,7 @@ def test_explain_keeps_exactly_what_find_reports(default_sieve):
         stages.update((h.stage, h.kept) for h in result.hits)
     if len(texts) > 1000:   # the evaluation set is there: every stage is exercised
         assert {("allowlist", False), ("verification", False), ("verification", True),
-                ("none", True), ("whole-word", False), ("rule", True)} <= stages
+                ("none", True), ("whole-word", False), ("rule", True), ("masked", False)} <= stages
 
 
 # ---- bench ---------------------------------------------------------------------------------
