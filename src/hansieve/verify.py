@@ -9,9 +9,13 @@ import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, cast
 
 from .lexicon import SEVERITIES
+
+if TYPE_CHECKING:
+    from ._core import Match, Sieve
+    from ._segment import Segmenter
 
 #: Action for the strongest severity among a message's hits; "pass" when there is none (a
 #: "notice" hit is logged but passes).
@@ -38,15 +42,16 @@ class Verdict:
     action: str
     severity: str | None
     categories: tuple[str, ...]
-    matches: list
+    matches: list[Match]
 
     @property
     def flagged(self) -> bool:
         return bool(self.matches)
 
 
-def verdict(matches: list) -> Verdict:
-    """Aggregate a message's matches. A term without a severity counts as ``block``."""
+def verdict(matches: list[Any]) -> Verdict:
+    """Aggregate a message's matches (Match objects, or anything with ``severity`` and
+    ``category``). A term without a severity counts as ``block``."""
     severity = None
     categories = set()
     for m in matches:
@@ -58,7 +63,7 @@ def verdict(matches: list) -> Verdict:
     return Verdict(ACTIONS[severity], severity, tuple(sorted(categories)), matches)
 
 
-def rule_evaluator(rules: Sequence[Sequence]) -> Callable[[list[RawHit]], list[RawHit]]:
+def rule_evaluator(rules: Sequence[Sequence[Any]]) -> Callable[[list[RawHit]], list[RawHit]]:
     """A function from the hits of rule operands to the hits of the rules they satisfy.
 
     Each rule is ``(rule_entry_id, a_operand_id, op, b_operand_id, within)``: ``&`` both
@@ -107,7 +112,7 @@ class RuleStream:
     later pair may be closer and a later ``B`` cancels ``A~B``.
     """
 
-    def __init__(self, rules: Sequence[Sequence]) -> None:
+    def __init__(self, rules: Sequence[Sequence[Any]]) -> None:
         self._rules = [tuple(r) for r in rules]
         self._first: dict[int, RawHit] = {}
         self._seen: dict[int, int] = defaultdict(int)        # operand -> hits so far
@@ -173,7 +178,7 @@ class RuleStream:
         return out
 
 
-def install(sieve, header: dict) -> None:
+def install(sieve: Sieve, header: dict[str, Any]) -> None:
     """Attach the Python-side stages a Sieve's header asks for (after compile or load); `header`
     is the Sieve's own header (read, never kept or changed)."""
     rules = header.get("rules") or []
@@ -230,7 +235,7 @@ def _dictionary() -> tuple[str, list[int], list[int]]:
     return "\n".join(words), starts, freqs
 
 
-def suggested_freqs(words: Sequence[str]) -> list[list]:
+def suggested_freqs(words: Sequence[str]) -> list[list[Any]]:
     """jieba's ``suggest_freq(word)``: just enough frequency for the word to stay whole when it
     stands alone, so lexicon terms join the dictionary without carving themselves out of
     longer everyday words."""
@@ -251,7 +256,7 @@ def suggested_freqs(words: Sequence[str]) -> list[list]:
 
 
 @functools.lru_cache(maxsize=8)
-def _segmenter_for(words: tuple) -> object:
+def _segmenter_for(words: tuple[tuple[str, int], ...]) -> Segmenter:
     """Segmenters are shared by Sieves that add the same words (every version a Reloader
     compiles from an unchanged lexicon, a Sieve and its loaded copy)."""
     from .segment import build_segmenter, default_segmenter
@@ -263,14 +268,14 @@ class BoundaryVerifier:
     token boundaries at both its ends. The segmenter, jieba's dictionary plus the lexicon's
     terms, is built on first use, once per Sieve."""
 
-    def __init__(self, words: list, options: dict) -> None:
-        self._words = [(w, int(f)) for w, f in words]
+    def __init__(self, words: Iterable[Sequence[Any]], options: dict[str, Any]) -> None:
+        self._words: list[tuple[str, int]] = [(w, int(f)) for w, f in words]
         self._options = options
-        self._segmenter = None
-        self._table = None
+        self._segmenter: Segmenter | None = None
+        self._table: dict[int, str] | None = None
         self._lock = threading.Lock()
 
-    def _ready(self):
+    def _ready(self) -> Segmenter:
         with self._lock:
             if self._segmenter is None:
                 from .fold import FoldOptions, fold_map
@@ -292,6 +297,6 @@ class BoundaryVerifier:
         keep = []
         for _, start, end in hits:
             lo, hi = max(0, start - WINDOW - 4), min(len(text), end + WINDOW + 4)
-            window = text[lo:hi].translate(self._table)
+            window = text[lo:hi].translate(cast("dict[int, str]", self._table))
             keep.append(seg.is_boundary_aligned(window, start - lo, end - lo, WINDOW))
         return keep
