@@ -50,6 +50,11 @@ def _compile(terms, options, kind, max_gap, whole_word, collapse, **extra):
 SIEVES = [_compile(*c[1:]) for c in CONFIGS]
 VERIFIED = _compile(TERMS, DEFAULT, "overlapping", 3, True, False, verify="all")
 VARIANTS = hansieve.compile(TERMS, verify="all", variants=True)
+for _sieve in (VERIFIED, VARIANTS):
+    # build the segmenter now: on the first verified hit it takes seconds under ASan, and
+    # libFuzzer would report that input as a slow unit
+    if _sieve._verifier is not None:
+        _sieve._verifier.warm_up()
 
 
 def expected_hits(config, text):
