@@ -158,3 +158,22 @@ def test_default_options_survive_pathological_text(default_sieve, case):
     assert default_sieve.check(text).action in ("block", "review", "pass")
     assert default_sieve.contains(text) == bool(hits)
     assert time.perf_counter() - t0 < 30
+
+
+@pytest.mark.issue(8)
+@pytest.mark.xfail(strict=True, reason="count() collects every hit natively before counting: "
+                   "~28 bytes a hit (46 with leftmost-longest), 0.8 GB for 大 x 10^7 "
+                   "(docs/reliability.md); remove this marker when it counts as it goes")
+@pytest.mark.parametrize("kind", ["overlapping", "leftmost_longest"])
+def test_count_needs_no_memory_growing_with_the_hits(kind):
+    sieve = _compile(["大"], match_kind=kind)
+    text = "大" * 2_000_000
+    sieve.count(text[:1000])
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pytest.skip("cannot reset the peak RSS here")
+    before = _rss("VmRSS")
+    assert sieve.count(text) == 2_000_000
+    assert _rss("VmHWM") - before < 8 << 20           # measured: 56 MB (92 MB leftmost-longest)
