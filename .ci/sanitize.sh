@@ -20,12 +20,15 @@ VENV=$ROOT/.venv-sanitize
 REPORTS=$ROOT/.sanitizer-reports
 CXX_DRIVER=${CXX:-g++}
 
-rm -rf "$VENV" "$REPORTS" "$ROOT/.sanitize-cache" build
+rm -rf "$REPORTS" "$ROOT/.sanitize-cache" build
 mkdir -p "$REPORTS"
-python3 -m venv "$VENV"
-"$VENV/bin/pip" install --quiet --upgrade pip
-# --no-build-isolation would reuse our Cython; isolation is fine and matches .ci/run.
-HANSIEVE_SANITIZE=1 "$VENV/bin/pip" install --quiet --no-cache-dir ".[test]"
+# SANITIZE_REUSE=1 keeps an existing .venv-sanitize (local reruns); CI always builds afresh.
+if [ "${SANITIZE_REUSE:-0}" != 1 ] || [ ! -x "$VENV/bin/python" ]; then
+    rm -rf "$VENV"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet --upgrade pip
+    HANSIEVE_SANITIZE=1 "$VENV/bin/pip" install --quiet --no-cache-dir ".[test]"
+fi
 
 LIBASAN=$("$CXX_DRIVER" -print-file-name=libasan.so)
 LIBUBSAN=$("$CXX_DRIVER" -print-file-name=libubsan.so)
@@ -34,13 +37,13 @@ for lib in "$LIBASAN" "$LIBUBSAN"; do
 done
 
 # The installed extension really is instrumented (a silent plain build would pass everything).
-core=$("$VENV/bin/python" -c 'import importlib.util as u; print(u.find_spec("hansieve._core").origin)' 2>/dev/null || true)
-if [ -z "$core" ] || ! nm -D "$core" | grep -q __asan_; then
-    # importing without the preload fails for an ASan build; look the file up instead
-    core=$(find "$VENV" -name '_core*.so' | head -1)
-    nm -D "$core" | grep -q __asan_ || { echo ".ci/sanitize.sh: $core is not an ASan build" >&2; exit 2; }
-fi
-echo ".ci/sanitize.sh: instrumented $core"
+# (nm's output is read whole: `nm | grep -q` under pipefail fails when grep exits first.)
+for core in $(find "$VENV" -path '*/hansieve/_*.so'); do
+    case "$(nm -D "$core" 2>/dev/null)" in
+        *__asan_*) echo ".ci/sanitize.sh: instrumented $core" ;;
+        *) echo ".ci/sanitize.sh: $core is not an ASan build" >&2; exit 2 ;;
+    esac
+done
 
 export LD_PRELOAD="$LIBASAN $LIBUBSAN"
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:log_path=$REPORTS/asan:strict_string_checks=1:check_initialization_order=1"
