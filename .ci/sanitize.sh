@@ -60,9 +60,11 @@ export PYTHONFAULTHANDLER=1
 set +e
 start=$(date +%s)
 # Run from a directory without src/ on the path so `import hansieve` is the installed build;
-# -p no:cacheprovider keeps the checkout clean.
+# -p no:cacheprovider keeps the checkout clean. The Spark test is left out: with the ASan
+# runtime preloaded into every child, Spark's launcher (bash, ps, the JVM) hangs, and the JVM is
+# not ours to check; the Spark path runs the same Sieve code the rest of the suite covers.
 "$VENV/bin/python" -m pytest "$ROOT/tests" --rootdir="$ROOT" -c "$ROOT/pyproject.toml" \
-    -p no:cacheprovider -q "$@"
+    --ignore="$ROOT/tests/integration/test_spark.py" -p no:cacheprovider -q "$@"
 rc=$?
 end=$(date +%s)
 set -e
