@@ -116,6 +116,15 @@ def run_child(kind: str, op: str, size: int, sieve_path: str) -> dict:
     return json.loads(out.stdout)
 
 
+# Runs a command and prints its own peak RSS (KiB), CPU seconds and exit code. The CLI is
+# started from this small interpreter, not from the benchmark process: a child forked from a
+# big parent would report the parent's resident pages as its peak (ru_maxrss before exec).
+_MEASURE = ("import os, subprocess, sys\n"
+            "p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+            "_, status, ru = os.wait4(p.pid, 0)\n"
+            "print(ru.ru_maxrss, ru.ru_utime + ru.ru_stime, os.waitstatus_to_exitcode(status))\n")
+
+
 def run_cli(size: int, folder: str) -> dict:
     path = os.path.join(folder, f"hostile-{size}.txt")
     with open(path, "w", encoding="utf-8") as fh:
@@ -126,18 +135,16 @@ def run_cli(size: int, folder: str) -> dict:
     # warm the compiled-lexicon cache so that the timing is the scan's
     subprocess.run(cmd[:-1] + ["-"], input=b"x\n", stdout=subprocess.DEVNULL, check=False)
     t0 = time.perf_counter()
-    with open(os.devnull, "wb") as sink:
-        proc = subprocess.Popen(cmd, stdout=sink)
-        _, status, usage = os.wait4(proc.pid, 0)
+    out = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], capture_output=True, text=True,
+                         check=True).stdout.split()
     seconds = time.perf_counter() - t0
-    cpu = usage.ru_utime + usage.ru_stime
+    maxrss_kib, cpu, code = int(out[0]), float(out[1]), int(out[2])
     os.remove(path)
-    code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
         raise RuntimeError(f"hansieve scan exited {code}")
     return {"kind": "cli", "op": "scan", "bytes": size, "lines": n_lines, "seconds": seconds,
             "cpu_seconds": cpu, "ns_per_byte": seconds / size * 1e9,
-            "cpu_ns_per_byte": cpu / size * 1e9, "peak_rss": usage.ru_maxrss * 1024}
+            "cpu_ns_per_byte": cpu / size * 1e9, "peak_rss": maxrss_kib * 1024}
 
 
 def fmt_mb(n: int) -> str:
