@@ -54,6 +54,28 @@ ALPHABET = ("法輪轮功發发大六四陸肆64６④①②日月女优優avＡ
             "\ud800\udfff\uffff\U000e0100\U0010ffff\x00xy中国")
 
 
+def scratch_dir(target: str) -> Path:
+    """A per-process folder for files the target writes (tmpfs when there is one). libFuzzer
+    ends the process without running atexit handlers, so folders of processes that are gone
+    are removed here instead."""
+    import os
+    import shutil
+    import tempfile
+
+    base = Path("/dev/shm") if os.path.isdir("/dev/shm") else Path(tempfile.gettempdir())
+    for old in base.glob(f"hansieve-fuzz-{target}-*"):
+        try:
+            os.kill(int(old.name.rsplit("-", 1)[1]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(old, ignore_errors=True)
+        except (ValueError, PermissionError):
+            pass
+    folder = base / f"hansieve-fuzz-{target}-{os.getpid()}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    return folder
+
+
 def text_from(fdp, max_len: int = 64) -> str:
     """Text from fuzzer input: mostly ALPHABET characters, sometimes any code point at all
     (surrogates and unassigned ones included): a byte below 224 picks from ALPHABET, any other

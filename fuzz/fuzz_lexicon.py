@@ -10,22 +10,21 @@ The first input byte picks the layout of the folder written to a temporary direc
 import os
 import re
 import sys
-import tempfile
 import zlib
 from pathlib import Path
 
 import atheris
 
-# Python coverage of the parser (lexicon.py) and the TOML reader it uses for manifests; the
-# rest of hansieve runs uninstrumented (native coverage comes from the build).
+# Python coverage of the parser (lexicon.py) and the TOML reader it uses for manifests (atheris
+# instruments whole top-level packages, so all of hansieve's Python is instrumented too).
 with atheris.instrument_imports(include=["hansieve.lexicon", "tomllib"]):
     import hansieve
     from hansieve import LexiconError
 
-import common  # noqa: E402,F401
+import common  # noqa: E402  (sys.path, scratch folders)
 
-ROOT = Path(tempfile.mkdtemp(prefix="hansieve-fuzz-lexicon-",
-                             dir="/dev/shm" if os.path.isdir("/dev/shm") else None))
+
+ROOT = common.scratch_dir("lexicon")
 LINE = re.compile(r"^(?P<file>/[^\n]*?\.(?:txt|toml)):(?P<line>\d+):")
 LAYOUTS = [["drugs.txt"], ["allow.txt"], ["rules.txt"], ["drugs.txt", "allow.txt", "rules.txt"],
            ["manifest.toml", "list.txt"]]

@@ -15,7 +15,6 @@ mode byte."""
 import os
 import struct
 import sys
-import tempfile
 
 import atheris
 
@@ -23,11 +22,11 @@ with atheris.instrument_imports():
     import hansieve
     from hansieve import _core
 
-import common  # noqa: E402,F401  (sys.path)
+import common  # noqa: E402  (sys.path, scratch folders)
 
 TEXTS = ["", "法輪功 Ｆ*Ｕ*Ｃ*Ｋ 六 四", "出售冰毒，加微信 abab aab 大麻烦 😀" * 3, "\ud800\uffff\U0010ffff",
          "法法轮轮功" * 20, "a" * 300]
-TMP = tempfile.mkdtemp(prefix="hansieve-fuzz-load-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+TMP = common.scratch_dir("load")
 PATH = os.path.join(TMP, "fuzz.hsv")
 
 
