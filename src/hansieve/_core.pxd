@@ -126,7 +126,8 @@ cdef class Sieve:
     cdef public object _verifier    # callable(text, hits) -> kept hits, for TERM_VERIFY hits
     cdef public object _rules       # callable(operand hits) -> rule hits, or None
 
-    cdef Py_ssize_t _scan(self, object text, bint first_only, vector[HitC]* hits) except -1
+    cdef Py_ssize_t _scan(self, object text, bint first_only, vector[HitC]* hits,
+                          Py_ssize_t* counted=*) except -1
     cdef int _finish(self, object text, vector[HitC]& hits) except -1
     cdef list _to_matches(self, vector[HitC]& hits)
     cdef str _text(self, Py_ssize_t i)

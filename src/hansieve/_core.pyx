@@ -9,10 +9,14 @@ from cpython.unicode cimport PyUnicode_GET_LENGTH
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t, uintptr_t
 from libc.stdlib cimport free, malloc
 from cython.operator cimport dereference
+from libcpp.algorithm cimport sort
 from libcpp.unordered_map cimport unordered_map
+from libcpp.utility cimport pair
 from libcpp.vector cimport vector
 
 from hansieve._unicode cimport PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READY
+
+from bisect import bisect_left
 
 cdef extern from *:
     """
@@ -126,6 +130,7 @@ cdef struct ScanC:
     bint first_only
     bint done
     vector[HitC]* hits
+    Py_ssize_t* counted     # count(): final hits are counted here instead of stored (or NULL)
     Py_ssize_t last_punct   # original position of the last separator skipped inside a match, or -1
     Py_ssize_t last_noise   # ... of the last other noise code point skipped inside a match
     Py_ssize_t last_mask    # ... of the last mask symbol (*, ×, ○, ...) skipped inside a match
@@ -198,6 +203,12 @@ cdef inline bint needs_verification(const TablesC* t, uint32_t term_id, uint32_t
 cdef inline void emit(const TablesC* t, ScanC* c, uint32_t term_id, uint32_t flags,
                       Py_ssize_t start, Py_ssize_t end) noexcept nogil:
     cdef HitC h
+    if c.counted != NULL and not t.has_allow and not needs_verification(t, term_id, flags) and not (
+            t.term_flags[term_id] & (TERM_ALLOW | TERM_HIDDEN | TERM_MASKED)):
+        # Nothing after the scan can take this hit back: count it and keep no record, so
+        # count() needs no memory growing with the hits (大 x 10**7).
+        c.counted[0] += 1
+        return
     h.term_id = term_id
     h.flags = flags
     h.start = start
@@ -321,6 +332,7 @@ cdef inline void scan_init(const TablesC* t, ScanC* c, vector[PendingC]* pending
     c.gap = 0
     c.first_only = first_only
     c.done = False
+    c.counted = NULL
     c.pending = pending
     c.last_end_n = 0
     c.last_punct = -1
@@ -383,8 +395,9 @@ cdef void scan_range(const TablesC* t, ScanC* c, const char_t* data, Py_ssize_t 
 
 
 cdef Py_ssize_t scan(const TablesC* t, const char_t* data, Py_ssize_t length,
-                     bint first_only, vector[HitC]* hits) noexcept nogil:
-    """Scan one buffer; append hits to `hits`. Returns 0, or -1 when the ring cannot be allocated."""
+                     bint first_only, vector[HitC]* hits, Py_ssize_t* counted=NULL) noexcept nogil:
+    """Scan one buffer; append hits to `hits` (with `counted`, only those that still need a
+    decision: the rest are counted there). Returns 0, or -1 when the ring cannot be allocated."""
     cdef ScanC c
     cdef vector[PendingC] pending
     cdef Py_ssize_t stack_ring[STACK_RING]
@@ -395,6 +408,7 @@ cdef Py_ssize_t scan(const TablesC* t, const char_t* data, Py_ssize_t length,
         if ring == NULL:
             return -1
     scan_init(t, &c, &pending, ring, cap, first_only)
+    c.counted = counted
     c.hits = hits
     c.data = data
     c.kind = sizeof(char_t)
@@ -441,6 +455,14 @@ cdef void _scan_one(void* ctx, size_t i) noexcept nogil:
 # --------------------------------------------------------------------------------------------
 
 _SEVERITY_NAMES = (None, "block", "review", "notice")
+
+cdef enum:
+    # What a stream keeps on the left of the earliest hit still to come: the verification
+    # window (verify.WINDOW + 4 characters) and the whole-word rule's look-behind (1 character).
+    STREAM_KEEP = 21
+    # What verification reads on the right of a hit (verify.WINDOW + 4).
+    VERIFY_REACH = 20
+
 
 
 @cython.freelist(256)
@@ -519,12 +541,28 @@ cdef inline void _check_text(object text) except *:
         raise TypeError(f"text must be str, not {type(text).__name__}")
 
 
-cdef inline bint covered(const vector[HitC]& spans, const HitC& h) noexcept:
-    cdef size_t j
-    for j in range(spans.size()):
-        if spans[j].start <= h.start and h.end <= spans[j].end:
-            return True
-    return False
+cdef void index_spans(vector[pair[Py_ssize_t, Py_ssize_t]]& spans) noexcept:
+    """Sort (start, end) spans by start and turn each end into the largest end so far, so that
+    covered() answers with one binary search (a message with n allow hits and n deny hits
+    costs n log n, not n**2: 真是大麻烦。 repeated 10**7 times)."""
+    cdef size_t i
+    sort(spans.begin(), spans.end())
+    for i in range(1, spans.size()):
+        if spans[i].second < spans[i - 1].second:
+            spans[i].second = spans[i - 1].second
+
+
+cdef inline bint covered(const vector[pair[Py_ssize_t, Py_ssize_t]]& spans,
+                         const HitC& h) noexcept:
+    """Whether an indexed span starting at or before h's start ends at or after its end."""
+    cdef size_t lo = 0, hi = spans.size(), mid
+    while lo < hi:          # the number of spans starting at or before h.start
+        mid = (lo + hi) >> 1
+        if spans[mid].first <= h.start:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo > 0 and spans[lo - 1].second >= h.end
 
 
 @cython.final
@@ -557,8 +595,9 @@ cdef class Sieve:
 
     # ---- scanning -------------------------------------------------------------------------
 
-    cdef Py_ssize_t _scan(self, object text, bint first_only, vector[HitC]* hits) except -1:
-        """Raw automaton hits (allow and rule-operand hits included)."""
+    cdef Py_ssize_t _scan(self, object text, bint first_only, vector[HitC]* hits,
+                          Py_ssize_t* counted=NULL) except -1:
+        """Raw automaton hits (allow and rule-operand hits included); see scan() for `counted`."""
         cdef Py_ssize_t length = PyUnicode_GET_LENGTH(text)
         cdef int kind
         cdef void* data
@@ -571,11 +610,11 @@ cdef class Sieve:
         # `text` stays referenced by the caller, and str is immutable: safe to read without the GIL.
         with nogil:
             if kind == 1:
-                rc = scan(&self._t, <const uint8_t*>data, length, first_only, hits)
+                rc = scan(&self._t, <const uint8_t*>data, length, first_only, hits, counted)
             elif kind == 2:
-                rc = scan(&self._t, <const uint16_t*>data, length, first_only, hits)
+                rc = scan(&self._t, <const uint16_t*>data, length, first_only, hits, counted)
             else:
-                rc = scan(&self._t, <const uint32_t*>data, length, first_only, hits)
+                rc = scan(&self._t, <const uint32_t*>data, length, first_only, hits, counted)
         if rc < 0:
             raise MemoryError("hansieve: cannot allocate the position ring for this lexicon")
         return 0
@@ -594,13 +633,15 @@ cdef class Sieve:
         # (h.flags alone marks nothing to do unless the hit needs verification, see below)
         if not special:
             return 0
-        cdef vector[HitC] allow, strong
+        cdef vector[pair[Py_ssize_t, Py_ssize_t]] allow, strong
         operands = [] if self._rules is not None else None
         for h in hits:
             if flags[h.term_id] & TERM_ALLOW:
-                allow.push_back(h)
+                allow.push_back(pair[Py_ssize_t, Py_ssize_t](h.start, h.end))
             elif self._t.has_masked and not flags[h.term_id] & (TERM_HIDDEN | TERM_MASKED):
-                strong.push_back(h)
+                strong.push_back(pair[Py_ssize_t, Py_ssize_t](h.start, h.end))
+        index_spans(allow)
+        index_spans(strong)
         pending = []
         for i in range(hits.size()):
             h = hits[i]
@@ -755,10 +796,11 @@ cdef class Sieve:
         """``len(self.find(text))`` without building the Match objects."""
         _check_text(text)
         cdef vector[HitC] hits
-        self._scan(text, False, &hits)
+        cdef Py_ssize_t counted = 0
+        self._scan(text, False, &hits, &counted)
         if hits.size():
             self._finish(text, hits)
-        return hits.size()
+        return counted + hits.size()
 
     def mask(self, text, object char="*") -> str:
         """`text` with every code point inside a hit span replaced by `char` (length kept).
@@ -932,12 +974,28 @@ cdef class Sieve:
         return (_unpickle, (_serialize(self),))
 
 
-cdef enum:
-    # What a stream keeps on the left of the earliest hit still to come: the verification
-    # window (verify.WINDOW + 4 characters) and the whole-word rule's look-behind (1 character).
-    STREAM_KEEP = 21
-    # What verification reads on the right of a hit (verify.WINDOW + 4).
-    VERIFY_REACH = 20
+
+@cython.final
+cdef class _SpanIndex:
+    """(start, end) spans, asked whether one covers a given span: sorted by end, with the
+    smallest start of every suffix, so each question is one binary search (a chunk with n
+    allow hits and n deny hits costs n log n, not n**2)."""
+    cdef list _ends
+    cdef list _min_start
+
+    def __init__(self, list spans):
+        ordered = sorted(spans, key=lambda span: span[1])
+        self._ends = [span[1] for span in ordered]
+        self._min_start = [0] * len(ordered)
+        low = None
+        for i in range(len(ordered) - 1, -1, -1):
+            if low is None or ordered[i][0] < low:
+                low = ordered[i][0]
+            self._min_start[i] = low
+
+    cdef bint covers(self, Py_ssize_t start, Py_ssize_t end):
+        cdef Py_ssize_t k = bisect_left(self._ends, end)
+        return k < len(self._ends) and self._min_start[k] <= start
 
 
 @cython.final
@@ -1145,6 +1203,8 @@ cdef class Stream:
         cdef bint check, masked
         verifier = self._sieve._verifier
         queue = self._queue
+        cdef _SpanIndex allows = _SpanIndex(self._allows) if self._allows else None
+        cdef _SpanIndex strong = _SpanIndex(self._strong) if self._strong else None
         done = 0
         for entry, flags, start, end in queue:
             check = verifier is not None and needs_verification(t, entry, flags)
@@ -1165,9 +1225,9 @@ cdef class Stream:
             if not final and (t.has_allow or masked) and start >= horizon:
                 break       # an allowlist entry (or a hit) covering it may still come
             done += 1
-            if masked and _covers(self._strong, start, end):
+            if masked and strong is not None and strong.covers(start, end):
                 continue
-            if _covers(self._allows, start, end):
+            if allows is not None and allows.covers(start, end):
                 continue
             if check and not self._verified(entry, start, end):
                 continue
@@ -1234,11 +1294,6 @@ cdef class Stream:
 
 
 
-cdef bint _covers(list spans, Py_ssize_t start, Py_ssize_t end):
-    for a, b in spans:
-        if a <= start and end <= b:
-            return True
-    return False
 
 
 def _unpickle(data):

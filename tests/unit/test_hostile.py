@@ -161,9 +161,6 @@ def test_default_options_survive_pathological_text(default_sieve, case):
 
 
 @pytest.mark.issue(8)
-@pytest.mark.xfail(strict=True, reason="count() collects every hit natively before counting: "
-                   "~28 bytes a hit (46 with leftmost-longest), 0.8 GB for 大 x 10^7 "
-                   "(docs/reliability.md); remove this marker when it counts as it goes")
 @pytest.mark.parametrize("kind", ["overlapping", "leftmost_longest"])
 def test_count_needs_no_memory_growing_with_the_hits(kind):
     sieve = _compile(["大"], match_kind=kind)
