@@ -755,11 +755,15 @@ cdef class Sieve:
                 hs_parallel(_scan_one, &batch, n, threads if <size_t>threads < n else <int>n)
         if batch.failed:
             raise MemoryError("hansieve: cannot allocate the position ring for this lexicon")
-        cdef list out = []
+        # The serial part (what caps the speed-up of more threads): only messages with raw
+        # hits go through _finish and Match objects; the rest get an empty list.
+        cdef list out = [None] * n
         for i in range(n):
             if results[i].size():
                 self._finish(items[i], results[i])
-            out.append(self._to_matches(results[i]))
+                out[i] = self._to_matches(results[i])
+            else:
+                out[i] = []
         return out
 
     def check_many(self, texts, int threads=0):
