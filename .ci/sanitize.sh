@@ -66,12 +66,14 @@ start=$(date +%s)
 # Two tests are left out for time (47 % of the suite under ASan, 11 minutes): 1 MiB texts
 # against the oracle (the same code paths as the short texts, run under ASan by hand and by
 # fuzz_scan) and 100 reloads under 4 threads (the same swap as the shorter reload tests).
-# `bash .ci/sanitize.sh` with no deselection is the full run: see docs/reliability.md.
+# SANITIZE_FULL=1 bash .ci/sanitize.sh runs them too (docs/reliability.md).
+SLOW=()
+if [ -z "${SANITIZE_FULL:-}" ]; then
+    SLOW=(--deselect="$ROOT/tests/property/test_oracle.py::test_one_megabyte_text"
+          --deselect="$ROOT/tests/unit/test_reload.py::test_scans_during_100_swaps_see_exactly_one_version")
+fi
 "$VENV/bin/python" -m pytest "$ROOT/tests" --rootdir="$ROOT" -c "$ROOT/pyproject.toml" \
-    --ignore="$ROOT/tests/integration/test_spark.py" \
-    --deselect="$ROOT/tests/property/test_oracle.py::test_one_megabyte_text" \
-    --deselect="$ROOT/tests/unit/test_reload.py::test_scans_during_100_swaps_see_exactly_one_version" \
-    -p no:cacheprovider -q "$@"
+    --ignore="$ROOT/tests/integration/test_spark.py" "${SLOW[@]}" -p no:cacheprovider -q "$@"
 rc=$?
 end=$(date +%s)
 set -e
