@@ -56,7 +56,7 @@ def test_scans_during_100_swaps_see_exactly_one_version(tmp_path):
             got = tuple(m.term for m in sieve.find(text))
             (seen if got in by_result else bad).append(got)
 
-    threads = [threading.Thread(target=scan) for _ in range(4)]
+    threads = [threading.Thread(target=scan) for _ in range(8)]    # issue 8: 8 scanners
     for t in threads:
         t.start()
     for v in range(1, 101):
