@@ -16,8 +16,6 @@ from libcpp.vector cimport vector
 
 from hansieve._unicode cimport PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READY
 
-from bisect import bisect_left
-
 cdef extern from *:
     """
     #include <string.h>
@@ -554,15 +552,30 @@ cdef void index_spans(vector[pair[Py_ssize_t, Py_ssize_t]]& spans) noexcept:
 
 cdef inline bint covered(const vector[pair[Py_ssize_t, Py_ssize_t]]& spans,
                          const HitC& h) noexcept:
-    """Whether an indexed span starting at or before h's start ends at or after its end."""
+    return covers(spans, h.start, h.end)
+
+
+cdef bint covers(const vector[pair[Py_ssize_t, Py_ssize_t]]& spans, Py_ssize_t start,
+                 Py_ssize_t end) noexcept:
+    """Whether a span indexed by index_spans() starts at or before `start` and ends at or
+    after `end`."""
     cdef size_t lo = 0, hi = spans.size(), mid
-    while lo < hi:          # the number of spans starting at or before h.start
+    while lo < hi:          # the number of spans starting at or before `start`
         mid = (lo + hi) >> 1
-        if spans[mid].first <= h.start:
+        if spans[mid].first <= start:
             lo = mid + 1
         else:
             hi = mid
-    return lo > 0 and spans[lo - 1].second >= h.end
+    return lo > 0 and spans[lo - 1].second >= end
+
+
+cdef vector[pair[Py_ssize_t, Py_ssize_t]] indexed(list spans):
+    """A stream's (start, end) tuples as an index_spans() index."""
+    cdef vector[pair[Py_ssize_t, Py_ssize_t]] v
+    for a, b in spans:
+        v.push_back(pair[Py_ssize_t, Py_ssize_t](a, b))
+    index_spans(v)
+    return v
 
 
 @cython.final
@@ -980,29 +993,6 @@ cdef class Sieve:
 
 
 @cython.final
-cdef class _SpanIndex:
-    """(start, end) spans, asked whether one covers a given span: sorted by end, with the
-    smallest start of every suffix, so each question is one binary search (a chunk with n
-    allow hits and n deny hits costs n log n, not n**2)."""
-    cdef list _ends
-    cdef list _min_start
-
-    def __init__(self, list spans):
-        ordered = sorted(spans, key=lambda span: span[1])
-        self._ends = [span[1] for span in ordered]
-        self._min_start = [0] * len(ordered)
-        low = None
-        for i in range(len(ordered) - 1, -1, -1):
-            if low is None or ordered[i][0] < low:
-                low = ordered[i][0]
-            self._min_start[i] = low
-
-    cdef bint covers(self, Py_ssize_t start, Py_ssize_t end):
-        cdef Py_ssize_t k = bisect_left(self._ends, end)
-        return k < len(self._ends) and self._min_start[k] <= start
-
-
-@cython.final
 cdef class Stream:
     """:meth:`Sieve.find` over a text fed in pieces. Made by :meth:`Sieve.stream`.
 
@@ -1207,8 +1197,9 @@ cdef class Stream:
         cdef bint check, masked
         verifier = self._sieve._verifier
         queue = self._queue
-        cdef _SpanIndex allows = _SpanIndex(self._allows) if self._allows else None
-        cdef _SpanIndex strong = _SpanIndex(self._strong) if self._strong else None
+        # The same span index as Sieve._finish (n log n however many hits a chunk holds).
+        cdef vector[pair[Py_ssize_t, Py_ssize_t]] allows = indexed(self._allows)
+        cdef vector[pair[Py_ssize_t, Py_ssize_t]] strong = indexed(self._strong)
         done = 0
         for entry, flags, start, end in queue:
             check = verifier is not None and needs_verification(t, entry, flags)
@@ -1229,9 +1220,9 @@ cdef class Stream:
             if not final and (t.has_allow or masked) and start >= horizon:
                 break       # an allowlist entry (or a hit) covering it may still come
             done += 1
-            if masked and strong is not None and strong.covers(start, end):
+            if masked and covers(strong, start, end):
                 continue
-            if allows is not None and allows.covers(start, end):
+            if covers(allows, start, end):
                 continue
             if check and not self._verified(entry, start, end):
                 continue
