@@ -127,7 +127,9 @@ cdef class Sieve:
     cdef public object _rules       # callable(operand hits) -> rule hits, or None
 
     cdef Py_ssize_t _scan(self, object text, bint first_only, vector[HitC]* hits,
-                          Py_ssize_t* counted=*) except -1
+                          Py_ssize_t* counted=*, size_t hit_cap=*) except -1
+    cdef bint _contains_streamed(self, object text) except -1
+    cdef Py_ssize_t _count_streamed(self, object text) except -1
     cdef int _finish(self, object text, vector[HitC]& hits) except -1
     cdef list _to_matches(self, vector[HitC]& hits)
     cdef str _text(self, Py_ssize_t i)

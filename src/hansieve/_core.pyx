@@ -129,6 +129,8 @@ cdef struct ScanC:
     bint done
     vector[HitC]* hits
     Py_ssize_t* counted     # count(): final hits are counted here instead of stored (or NULL)
+    size_t hit_cap          # stop, flagging `overflow`, once this many hits are held (0: no cap)
+    bint overflow
     Py_ssize_t last_punct   # original position of the last separator skipped inside a match, or -1
     Py_ssize_t last_noise   # ... of the last other noise code point skipped inside a match
     Py_ssize_t last_mask    # ... of the last mask symbol (*, ×, ○, ...) skipped inside a match
@@ -212,6 +214,12 @@ cdef inline void emit(const TablesC* t, ScanC* c, uint32_t term_id, uint32_t fla
     h.start = start
     h.end = end
     c.hits.push_back(h)
+    if c.hit_cap and c.hits.size() >= c.hit_cap:
+        # contains()/count(): too many hits awaiting a decision; the caller goes on with a
+        # stream, whose memory is bounded whatever the text.
+        c.overflow = True
+        c.done = True
+        return
     # Stop early only on a hit nothing can take back: not an allow or rule operand, not one
     # awaiting verification, and no allow entry could still cover it.
     if c.first_only and not t.has_allow and not needs_verification(t, term_id, flags) and not (
@@ -331,6 +339,8 @@ cdef inline void scan_init(const TablesC* t, ScanC* c, vector[PendingC]* pending
     c.first_only = first_only
     c.done = False
     c.counted = NULL
+    c.hit_cap = 0
+    c.overflow = False
     c.pending = pending
     c.last_end_n = 0
     c.last_punct = -1
@@ -393,9 +403,11 @@ cdef void scan_range(const TablesC* t, ScanC* c, const char_t* data, Py_ssize_t 
 
 
 cdef Py_ssize_t scan(const TablesC* t, const char_t* data, Py_ssize_t length,
-                     bint first_only, vector[HitC]* hits, Py_ssize_t* counted=NULL) noexcept nogil:
+                     bint first_only, vector[HitC]* hits, Py_ssize_t* counted=NULL,
+                     size_t hit_cap=0) noexcept nogil:
     """Scan one buffer; append hits to `hits` (with `counted`, only those that still need a
-    decision: the rest are counted there). Returns 0, or -1 when the ring cannot be allocated."""
+    decision: the rest are counted there). Returns 0; 1 when it stopped at `hit_cap` hits; -1
+    when the ring cannot be allocated."""
     cdef ScanC c
     cdef vector[PendingC] pending
     cdef Py_ssize_t stack_ring[STACK_RING]
@@ -407,6 +419,7 @@ cdef Py_ssize_t scan(const TablesC* t, const char_t* data, Py_ssize_t length,
             return -1
     scan_init(t, &c, &pending, ring, cap, first_only)
     c.counted = counted
+    c.hit_cap = hit_cap
     c.hits = hits
     c.data = data
     c.kind = sizeof(char_t)
@@ -416,7 +429,7 @@ cdef Py_ssize_t scan(const TablesC* t, const char_t* data, Py_ssize_t length,
         settle(t, &c, c.n + 1)
     if ring != stack_ring:
         free(ring)
-    return 0
+    return 1 if c.overflow else 0
 
 
 cdef struct TextRefC:
@@ -460,6 +473,21 @@ cdef enum:
     STREAM_KEEP = 21
     # What verification reads on the right of a hit (verify.WINDOW + 4).
     VERIFY_REACH = 20
+    # contains()/count() hold at most this many undecided hits (32 bytes each) before they go
+    # on with a stream fed this many code points at a time: memory bounded whatever the text.
+    HELD_HITS_CAP = 1 << 16
+    STREAM_CHUNK = 1 << 14
+
+cdef size_t held_hits_cap = HELD_HITS_CAP
+
+
+def _set_held_hits_cap(size_t cap):
+    """Tests only: lower the cap so that short texts take the streamed path of contains()
+    and count() too (1: any held hit). Returns the previous cap."""
+    global held_hits_cap
+    old = held_hits_cap
+    held_hits_cap = cap if cap else HELD_HITS_CAP
+    return old
 
 
 
@@ -609,8 +637,9 @@ cdef class Sieve:
     # ---- scanning -------------------------------------------------------------------------
 
     cdef Py_ssize_t _scan(self, object text, bint first_only, vector[HitC]* hits,
-                          Py_ssize_t* counted=NULL) except -1:
-        """Raw automaton hits (allow and rule-operand hits included); see scan() for `counted`."""
+                          Py_ssize_t* counted=NULL, size_t hit_cap=0) except -1:
+        """Raw automaton hits (allow and rule-operand hits included); see scan() for `counted`
+        and `hit_cap`. Returns 1 when the scan stopped at `hit_cap` hits, else 0."""
         cdef Py_ssize_t length = PyUnicode_GET_LENGTH(text)
         cdef int kind
         cdef void* data
@@ -623,14 +652,14 @@ cdef class Sieve:
         # `text` stays referenced by the caller, and str is immutable: safe to read without the GIL.
         with nogil:
             if kind == 1:
-                rc = scan(&self._t, <const uint8_t*>data, length, first_only, hits, counted)
+                rc = scan(&self._t, <const uint8_t*>data, length, first_only, hits, counted, hit_cap)
             elif kind == 2:
-                rc = scan(&self._t, <const uint16_t*>data, length, first_only, hits, counted)
+                rc = scan(&self._t, <const uint16_t*>data, length, first_only, hits, counted, hit_cap)
             else:
-                rc = scan(&self._t, <const uint32_t*>data, length, first_only, hits, counted)
+                rc = scan(&self._t, <const uint32_t*>data, length, first_only, hits, counted, hit_cap)
         if rc < 0:
             raise MemoryError("hansieve: cannot allocate the position ring for this lexicon")
-        return 0
+        return rc
 
     cdef int _finish(self, object text, vector[HitC]& hits) except -1:
         """Turn raw hits into reported hits, in place: allowlist precedence, rule operands
@@ -785,7 +814,9 @@ cdef class Sieve:
         return [verdict(ms) for ms in self.find_many(texts, threads)]
 
     def contains(self, text) -> bool:
-        """Whether `text` has any hit; stops at the first one nothing can take back.
+        """Whether `text` has any hit; stops at the first one nothing can take back. Memory
+        stays bounded whatever the text (hits an allowlist entry or verification may still
+        take back are decided as the scan passes once there are many of them).
 
         >>> import hansieve
         >>> hansieve.compile(["法轮功"]).contains("法*輪*功")
@@ -793,10 +824,29 @@ cdef class Sieve:
         """
         _check_text(text)
         cdef vector[HitC] hits
-        self._scan(text, True, &hits)
+        if self._scan(text, True, &hits, NULL, held_hits_cap):
+            # A text full of hits an allow entry or verification may still take back (真是大麻烦
+            # x 10**7): rather than hold them all, go on with a stream, which decides them as
+            # the scan passes and holds a bounded tail.
+            return self._contains_streamed(text)
         if hits.size():
             self._finish(text, hits)
         return hits.size() > 0
+
+    cdef bint _contains_streamed(self, object text) except -1:
+        cdef Stream st = Stream._new(self)
+        cdef Py_ssize_t i, n = len(text)
+        for i in range(0, n, STREAM_CHUNK):
+            if st.feed(text[i:i + STREAM_CHUNK]):
+                return True
+        return len(st.close()) > 0
+
+    cdef Py_ssize_t _count_streamed(self, object text) except -1:
+        cdef Stream st = Stream._new(self)
+        cdef Py_ssize_t i, n = len(text), total = 0
+        for i in range(0, n, STREAM_CHUNK):
+            total += len(st.feed(text[i:i + STREAM_CHUNK]))
+        return total + len(st.close())
 
     def first(self, text):
         """The first hit :meth:`find` would return, or None; stops scanning there when it can."""
@@ -810,11 +860,13 @@ cdef class Sieve:
         return self._to_matches(hits)[0]
 
     def count(self, text) -> int:
-        """``len(self.find(text))`` without building the Match objects."""
+        """``len(self.find(text))`` without building the Match objects; memory bounded as in
+        :meth:`contains`."""
         _check_text(text)
         cdef vector[HitC] hits
         cdef Py_ssize_t counted = 0
-        self._scan(text, False, &hits, &counted)
+        if self._scan(text, False, &hits, &counted, held_hits_cap):
+            return self._count_streamed(text)     # see contains()
         if hits.size():
             self._finish(text, hits)
         return counted + hits.size()

@@ -170,3 +170,47 @@ def test_empty_lexicon_and_empty_stream():
     leftmost = hansieve.compile(["法轮", "法轮功"], match_kind="leftmost_longest", verify="off")
     assert spans(streamed(leftmost, ["法", "轮", "功"])) == [(1, 0, 3)]
     assert spans(streamed(leftmost, ["法", "轮", ""])) == [(0, 0, 2)]
+
+
+# ---- contains() and count() past their held-hit cap go on with a stream ----------------------
+
+@pytest.fixture
+def held_hit_cap_one():
+    """Every text with a held hit takes the streamed path of contains()/count()."""
+    old = hansieve._core._set_held_hits_cap(1)
+    try:
+        yield
+    finally:
+        hansieve._core._set_held_hits_cap(old)
+
+
+@pytest.mark.issue(8)
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(terms=terms_st, text=st.text(alphabet=ALL_CHARS + "法法轮轮", max_size=80),
+       options=options_st, max_gap=st.integers(0, 3),
+       kind=st.sampled_from(["overlapping", "leftmost_longest"]), collapse=st.booleans(),
+       allow=st.lists(st.text(alphabet="法轮輪功六四ab", min_size=2, max_size=5), max_size=3))
+def test_streamed_contains_and_count_equal_find(held_hit_cap_one, terms, text, options, max_gap,
+                                                kind, collapse, allow):
+    assume(usable(terms + allow, options))
+    sieve = hansieve.compile(terms, allow=allow, match_kind=kind, fold_chinese=options.chinese,
+                             fold_compat=options.compat, fold_case=options.case,
+                             skip_noise=options.noise, fold_variants=options.variants,
+                             max_gap=max_gap, verify="off", collapse_repeats=collapse,
+                             variants=False)
+    hits = sieve.find(text)
+    assert sieve.contains(text) == bool(hits)
+    assert sieve.count(text) == len(hits)
+
+
+@pytest.mark.issue(8)
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(pieces=st.lists(st.sampled_from(PIECES), max_size=30))
+def test_default_pipeline_streamed_contains_and_count_equal_find(held_hit_cap_one, pieces):
+    sieve = default_sieve()
+    text = "".join(pieces)
+    hits = sieve.find(text)
+    assert sieve.contains(text) == bool(hits)
+    assert sieve.count(text) == len(hits)
