@@ -15,6 +15,7 @@ RSS is its own:
 * ``clean`` text keeps only the reviews nothing in the lexicon matches, so ``find``,
   ``contains`` and ``count`` all walk the whole text (``contains`` would otherwise stop at the
   first hit); ``raw`` is every review, hits included (``find`` then builds one Match per hit);
+* ``stream`` feeds the text to ``Sieve.stream()`` 4,096 code points at a time;
 * ``extra RSS`` is the peak resident set during the call (``VmHWM``, reset first) minus the
   resident set before it, the text and the Sieve already built: what the scan itself costs;
 * the CLI rows run ``hansieve scan FILE > /dev/null`` on the same text written to a file, one
@@ -67,6 +68,22 @@ def make_text(lines: list[str], size: int) -> str:
     return unit * reps + tail
 
 
+STREAM_CHUNK = 4096     # code points a feed: a model's output arrives in far smaller pieces
+
+
+def streamed(sieve):
+    """The ``stream`` op: the text fed to ``sieve.stream()`` in chunks; returns the hits."""
+
+    def run(text: str) -> list:
+        st = sieve.stream()
+        out = []
+        for i in range(0, len(text), STREAM_CHUNK):
+            out += st.feed(text[i:i + STREAM_CHUNK])
+        return out + st.close()
+
+    return run
+
+
 def child(kind: str, op: str, size: int, sieve_path: str) -> dict:
     import hansieve
 
@@ -75,7 +92,7 @@ def child(kind: str, op: str, size: int, sieve_path: str) -> dict:
     if kind == "clean":
         lines = [m for m in lines if not sieve.find(m)]
     text = make_text(lines, size)
-    fn = getattr(sieve, op)
+    fn = streamed(sieve) if op == "stream" else getattr(sieve, op)
     fn(text[:100_000])      # warm up: the verifier's segmenter, page faults of the tables
     before = status_bytes("VmRSS")
     reset_peak()
@@ -149,7 +166,7 @@ def main() -> None:
     ap.add_argument("--cli-max-mb", type=int, default=1024, help="largest CLI file (0: no CLI run)")
     ap.add_argument("--tmp", default=tempfile.gettempdir(), help="folder for the CLI's files")
     ap.add_argument("--json", help="also write every row to this file")
-    ap.add_argument("--ops", default="clean:contains,count,find;raw:count,find",
+    ap.add_argument("--ops", default="clean:contains,count,find,stream;raw:count,find",
                     help="which scans (default: %(default)s)")
     ap.add_argument("--again", action="store_true",
                     help="repeat each scan in the same process and report the second one too")
