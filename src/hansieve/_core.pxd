@@ -4,7 +4,7 @@
 # buffer objects it keeps alive (`Sieve._buffers`), so the same struct can later point into an
 # mmap'ed compiled file without copying.
 
-from libc.stdint cimport int32_t, uint8_t, uint16_t, uint32_t
+from libc.stdint cimport int32_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libcpp.vector cimport vector
 
 # Codes of the per-code-point table (`TablesC.pages`).
@@ -85,6 +85,10 @@ cdef struct TablesC:
     const uint8_t* term_flags   # TERM_* bits of each term
     const uint32_t* word_index  # code point >> PAGE_BITS -> page of word_pages
     const uint8_t* word_pages   # 1 where a code point folds to an ASCII letter or digit
+    const uint64_t* edge_filter # bit set per (state, symbol) edge of the states with many edges
+                                # (a one-hash Bloom filter; NULL when no state has many), built
+                                # at load: a miss skips the binary search (see next_state)
+    uint32_t filter_shift       # 64 - log2(filter bits)
     uint32_t n_states
     uint32_t n_syms             # symbols are 1..n_syms
     uint32_t n_terms
@@ -109,6 +113,7 @@ cdef class Match:
 
 cdef class Sieve:
     cdef TablesC _t
+    cdef uint64_t* _edge_filter     # owned: TablesC.edge_filter
     cdef object _buffers        # owners of the memory the pointers point into (bytes, or an mmap)
     cdef const uint32_t* _text_offsets  # entry i's text: _text_blob[_text_offsets[i]:_text_offsets[i+1]]
     cdef const char* _text_blob

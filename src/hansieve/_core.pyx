@@ -7,7 +7,7 @@
 cimport cython
 from cpython.unicode cimport PyUnicode_GET_LENGTH
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t, uintptr_t
-from libc.stdlib cimport free, malloc
+from libc.stdlib cimport calloc, free, malloc
 from cython.operator cimport dereference
 from libcpp.algorithm cimport sort
 from libcpp.unordered_map cimport unordered_map
@@ -89,6 +89,17 @@ cdef inline int32_t code_of(const TablesC* t, uint32_t cp) noexcept nogil:
     return t.pages[(<Py_ssize_t>t.page_index[cp >> PAGE_BITS] << PAGE_BITS) | (cp & (PAGE_SIZE - 1))]
 
 
+cdef enum:
+    LINEAR_EDGES = 8        # states with at most this many edges are searched linearly
+    FILTER_BITS_PER_EDGE = 16   # edge filter size: about 6 % false positives
+
+
+cdef inline bint may_have_edge(const TablesC* t, uint32_t s, uint32_t a) noexcept nogil:
+    """False when state `s` certainly has no edge for `a` (the edge filter's bit is clear)."""
+    cdef uint64_t h = ((((<uint64_t>s) << 32) | a) * <uint64_t>0x9E3779B97F4A7C15) >> t.filter_shift
+    return (t.edge_filter[h >> 6] >> (h & 63)) & 1
+
+
 cdef inline uint32_t next_state(const TablesC* t, uint32_t s, uint32_t a) noexcept nogil:
     """Follow the goto edge for symbol `a`, taking failure links until one exists (the root has
     a dense row, so the walk always ends)."""
@@ -98,13 +109,15 @@ cdef inline uint32_t next_state(const TablesC* t, uint32_t s, uint32_t a) noexce
         st = &t.states[s]
         lo = st.edge_begin
         hi = st[1].edge_begin
-        if hi - lo <= 8:
+        if hi - lo <= LINEAR_EDGES:
             # Most trie states over CJK text have one or two edges: a short linear scan wins.
             while lo < hi:
                 if t.edges[lo].sym == a:
                     return t.edges[lo].target
                 lo += 1
-        else:
+        elif may_have_edge(t, s, a):
+            # A wide state (a common first character, with variant spellings: dozens of edges)
+            # is usually left through its failure link; the filter skips most of these searches.
             while lo < hi:
                 mid = (lo + hi) >> 1
                 if t.edges[mid].sym < a:
@@ -617,6 +630,8 @@ cdef class Sieve:
     def __cinit__(self):
         # Null every pointer before anything can fail, so a half-built Sieve scans nothing.
         self._t.n_states = 0
+        self._t.edge_filter = NULL
+        self._edge_filter = NULL
         self._t.page_index = NULL
         self._t.pages = NULL
         self._t.states = NULL
@@ -630,6 +645,9 @@ cdef class Sieve:
         self._buffers = ()
         self._verifier = None
         self._rules = None
+
+    def __dealloc__(self):
+        free(self._edge_filter)
 
     def __init__(self, *args, **kwargs):
         raise TypeError("use hansieve.compile() or hansieve.load() to make a Sieve")
@@ -986,8 +1004,12 @@ cdef class Sieve:
         return copy.deepcopy(self._header)
 
     def memory_usage(self) -> int:
-        """Bytes held by the native tables (automaton, outputs, fold table pages, term texts)."""
-        return sum(len(b) for b in self._buffers[:len(ARRAYS)])
+        """Bytes held by the native tables (automaton, outputs, fold table pages, term texts,
+        the edge filter built at load)."""
+        cdef size_t filter_bytes = 0
+        if self._edge_filter != NULL:
+            filter_bytes = (<size_t>1 << (64 - self._t.filter_shift)) // 8
+        return sum(len(b) for b in self._buffers[:len(ARRAYS)]) + filter_bytes
 
     def stats(self) -> dict:
         """Sizes of the native tables, for tuning and benchmarks."""
@@ -1668,9 +1690,52 @@ cdef Sieve _attach(tuple arrays, object owners, dict header, object match_kind):
     sv._header = header
     sv.match_kind = match_kind
     sv._buffers = owners
+    cdef uint32_t n_states = counts["n_states"]
+    with nogil:
+        sv._edge_filter = build_edge_filter(&sv._t, n_states)
+    if sv._edge_filter == NULL and wide_edges(&sv._t, n_states):
+        raise MemoryError("hansieve: cannot allocate the edge filter")
+    sv._t.edge_filter = sv._edge_filter
     # Last: a Sieve with n_states == 0 scans nothing, so it is safe until every pointer is set.
-    sv._t.n_states = counts["n_states"]
+    sv._t.n_states = n_states
     return sv
+
+
+cdef size_t wide_edges(TablesC* t, uint32_t n_states) noexcept nogil:
+    """Edges of the states searched by bisection (more than LINEAR_EDGES edges)."""
+    cdef size_t n = 0, k
+    cdef uint32_t s
+    for s in range(1, n_states):
+        k = t.states[s + 1].edge_begin - t.states[s].edge_begin
+        if k > LINEAR_EDGES:
+            n += k
+    return n
+
+
+cdef uint64_t* build_edge_filter(TablesC* t, uint32_t n_states) noexcept nogil:
+    """The edge filter of `t`'s wide states (derived data, so a compiled file need not carry
+    it, nor can a forged one make it lie). NULL when no state is wide, or out of memory."""
+    cdef size_t n = wide_edges(t, n_states), bits = 64, k
+    cdef int log2 = 6
+    cdef uint32_t s
+    cdef uint64_t h
+    cdef uint64_t* filt
+    if n == 0:
+        return NULL
+    while bits < n * FILTER_BITS_PER_EDGE:
+        bits <<= 1
+        log2 += 1
+    filt = <uint64_t*>calloc(bits // 64, sizeof(uint64_t))
+    if filt == NULL:
+        return NULL
+    t.filter_shift = 64 - log2
+    for s in range(1, n_states):
+        if t.states[s + 1].edge_begin - t.states[s].edge_begin <= LINEAR_EDGES:
+            continue
+        for k in range(t.states[s].edge_begin, t.states[s + 1].edge_begin):
+            h = ((((<uint64_t>s) << 32) | t.edges[k].sym) * <uint64_t>0x9E3779B97F4A7C15) >> t.filter_shift
+            filt[h >> 6] |= (<uint64_t>1) << (h & 63)
+    return filt
 
 
 cdef void _layout(vector[hs_edge_tmp]& tmp_edges, const vector[uint32_t]& term_node,

@@ -87,6 +87,29 @@ def test_leftmost_longest_equals_oracle(terms, text, options, max_gap, whole_wor
     assert (first is None) if not expected else (triples([first]) == expected[:1])
 
 
+# Wide states (more than 8 edges: searched by bisection behind the edge filter), as a real
+# lexicon with variant spellings has under its common first characters.
+WIDE_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789轮功六四发法黄大小中"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(heads=st.lists(st.sampled_from("法轮a"), min_size=1, max_size=2, unique=True),
+       tails=st.lists(st.text(alphabet=WIDE_CHARS, min_size=1, max_size=3), min_size=9,
+                      max_size=60, unique=True),
+       extra=terms_st, text=st.text(alphabet=WIDE_CHARS + "法轮 *x\U0001f600", max_size=80),
+       kind=st.sampled_from(["overlapping", "leftmost_longest"]))
+def test_wide_states_equal_oracle(heads, tails, extra, text, kind):
+    terms = [h + t for h in heads for t in tails] + extra
+    options = FoldOptions()
+    assume(usable(terms, options))
+    sieve = compile_with(terms, options, 1, kind=kind)
+    if kind == "overlapping":
+        expected = oracle.find(terms, text, options, 1, True)
+    else:
+        expected = oracle.find_leftmost_longest(terms, text, options, 1, True)
+    assert triples(sieve.find(text)) == expected
+
+
 @settings(max_examples=200, deadline=None)
 @given(terms=terms_st, text=text_st, max_gap=st.integers(0, 3))
 def test_mask_keeps_length_and_everything_outside_hits(terms, text, max_gap):
