@@ -72,13 +72,22 @@ def rule_evaluator(rules: Sequence[Sequence[Any]]) -> Callable[[list[RawHit]], l
     that satisfied it.
     """
     rules = [tuple(r) for r in rules]
+    # Every rule needs its operand a: only the rules of the operands present are looked at
+    # (a message usually holds one or two operands of dozens of rules; find_many runs this
+    # in its serial part).
+    rules_of_a: dict[int, list[int]] = defaultdict(list)
+    for k, rule in enumerate(rules):
+        rules_of_a[rule[1]].append(k)
 
     def evaluate(operand_hits: list[RawHit]) -> list[RawHit]:
         by_id: dict[int, list[RawHit]] = defaultdict(list)
         for hit in operand_hits:
             by_id[hit[0]].append(hit)
         out = []
-        for rule_id, a, op, b, within in rules:
+        # in rule order, as the rules are listed
+        candidates = sorted(k for a in by_id if a in rules_of_a for k in rules_of_a[a])
+        for k in candidates:
+            rule_id, a, op, b, within = rules[k]
             hits_a, hits_b = by_id.get(a), by_id.get(b)
             if op == "~":
                 if hits_a and not hits_b:
