@@ -134,6 +134,7 @@ cdef class Sieve:
     cdef Py_ssize_t _scan(self, object text, bint first_only, vector[HitC]* hits,
                           Py_ssize_t* counted=*, size_t hit_cap=*) except -1
     cdef bint _contains_streamed(self, object text) except -1
+    cdef size_t _filter_bytes(self)
     cdef Py_ssize_t _count_streamed(self, object text) except -1
     cdef int _finish(self, object text, vector[HitC]& hits) except -1
     cdef list _to_matches(self, vector[HitC]& hits)

@@ -1006,10 +1006,12 @@ cdef class Sieve:
     def memory_usage(self) -> int:
         """Bytes held by the native tables (automaton, outputs, fold table pages, term texts,
         the edge filter built at load)."""
-        cdef size_t filter_bytes = 0
-        if self._edge_filter != NULL:
-            filter_bytes = (<size_t>1 << (64 - self._t.filter_shift)) // 8
-        return sum(len(b) for b in self._buffers[:len(ARRAYS)]) + filter_bytes
+        return sum(len(b) for b in self._buffers[:len(ARRAYS)]) + self._filter_bytes()
+
+    cdef size_t _filter_bytes(self):
+        if self._edge_filter == NULL:
+            return 0
+        return (<size_t>1 << (64 - self._t.filter_shift)) // 8
 
     def stats(self) -> dict:
         """Sizes of the native tables, for tuning and benchmarks."""
@@ -1019,6 +1021,7 @@ cdef class Sieve:
             "symbols": self._t.n_syms,
             "max_depth": self._t.max_depth,
             "memory_usage": self.memory_usage(),
+            "edge_filter_bytes": self._filter_bytes(),
         }
 
     def __repr__(self):
