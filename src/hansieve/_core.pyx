@@ -44,24 +44,59 @@ cdef extern from *:
     #include <atomic>
     #include <thread>
     #include <vector>
-    // Runs task(ctx, i) for i in [0, n) on `threads` threads (the caller's included), handing
-    // out indexes in chunks so short messages do not contend on the counter.
+    #include <memory>
+    // A batch of n items scanned chunk by chunk, by `threads - 1` worker threads and by the
+    // caller, who between its own chunks finishes (with the GIL) the chunks already scanned, in
+    // order: the serial part of find_many overlaps the scan instead of following it.
     typedef void (*hs_task)(void*, size_t);
-    static void hs_parallel(hs_task task, void* ctx, size_t n, int threads) {
-        std::atomic<size_t> next(0);
-        const size_t chunk = 64;
-        auto worker = [&]() {
-            for (;;) {
-                size_t begin = next.fetch_add(chunk);
-                if (begin >= n) return;
-                size_t end = begin + chunk < n ? begin + chunk : n;
-                for (size_t i = begin; i < end; i++) task(ctx, i);
-            }
-        };
+    struct hs_batch {
+        hs_task task;
+        void* ctx;
+        size_t n, chunk, n_chunks;
+        std::atomic<size_t> next;
+        std::atomic<bool> stop;
+        std::unique_ptr<std::atomic<unsigned char>[]> done;
         std::vector<std::thread> pool;
-        for (int k = 1; k < threads; k++) pool.emplace_back(worker);
-        worker();
-        for (auto& t : pool) t.join();
+    };
+    // Claims the next chunk and scans it; false when none is left (or the batch is stopping).
+    static bool hs_batch_step(hs_batch* b) {
+        if (b->stop.load(std::memory_order_relaxed)) return false;
+        size_t c = b->next.fetch_add(1);
+        if (c >= b->n_chunks) return false;
+        size_t begin = c * b->chunk, end = begin + b->chunk < b->n ? begin + b->chunk : b->n;
+        for (size_t i = begin; i < end; i++) b->task(b->ctx, i);
+        b->done[c].store(1, std::memory_order_release);
+        return true;
+    }
+    static hs_batch* hs_batch_start(hs_task task, void* ctx, size_t n, size_t chunk, int threads) {
+        hs_batch* b = new hs_batch();
+        b->task = task;
+        b->ctx = ctx;
+        b->n = n;
+        b->chunk = chunk;
+        b->n_chunks = (n + chunk - 1) / chunk;
+        b->next.store(0);
+        b->stop.store(false);
+        b->done.reset(new std::atomic<unsigned char>[b->n_chunks ? b->n_chunks : 1]());
+        for (int k = 1; k < threads; k++) {
+            try {
+                b->pool.emplace_back([b]() { while (hs_batch_step(b)) {} });
+            } catch (...) {
+                break;      // fewer threads: the caller scans what they would have
+            }
+        }
+        return b;
+    }
+    static inline bool hs_batch_ready(const hs_batch* b, size_t c) {
+        return b->done[c].load(std::memory_order_acquire) != 0;
+    }
+    static void hs_batch_wait(const hs_batch* b, size_t c) {
+        while (!hs_batch_ready(b, c)) std::this_thread::yield();
+    }
+    static void hs_batch_finish(hs_batch* b) {
+        b->stop.store(true);
+        for (auto& t : b->pool) t.join();
+        delete b;
     }
     struct hs_edge_tmp { uint32_t parent; uint32_t sym; uint32_t child; };
     // Orders build-time edges by (parent, symbol) so each state's edges become one sorted run.
@@ -77,7 +112,13 @@ cdef extern from *:
         uint32_t child
     void hs_sort_edges(vector[hs_edge_tmp]& v) noexcept nogil
     ctypedef void (*hs_task)(void*, size_t) noexcept nogil
-    void hs_parallel(hs_task task, void* ctx, size_t n, int threads) nogil except +
+    cdef struct hs_batch:
+        size_t n_chunks
+    hs_batch* hs_batch_start(hs_task task, void* ctx, size_t n, size_t chunk, int threads) nogil except +
+    bint hs_batch_step(hs_batch* b) noexcept nogil
+    bint hs_batch_ready(const hs_batch* b, size_t c) noexcept nogil
+    void hs_batch_wait(const hs_batch* b, size_t c) noexcept nogil
+    void hs_batch_finish(hs_batch* b) noexcept nogil
     uint64_t hs_checksum(const uint8_t* p, size_t n, uint64_t seed) noexcept nogil
 
 
@@ -490,6 +531,8 @@ cdef enum:
     # on with a stream fed this many code points at a time: memory bounded whatever the text.
     HELD_HITS_CAP = 1 << 16
     STREAM_CHUNK = 1 << 14
+    # find_many hands out messages to its threads this many at a time.
+    BATCH_CHUNK = 64
 
 cdef size_t held_hits_cap = HELD_HITS_CAP
 
@@ -809,21 +852,41 @@ cdef class Sieve:
         batch.texts = refs.data()
         batch.results = results.data()
         batch.failed = 0
-        if self._t.n_states and n:
-            # `items` holds every str, and str is immutable: safe to read without the GIL.
+        cdef list out = [None] * n
+        if self._t.n_states == 0 or n == 0:
+            for i in range(n):
+                out[i] = []
+            return out
+        cdef hs_batch* b = NULL
+        cdef size_t c = 0, begin, end
+        # `items` holds every str, and str is immutable: safe to read without the GIL.
+        with nogil:
+            b = hs_batch_start(_scan_one, &batch, n, BATCH_CHUNK,
+                               threads if <size_t>threads < n else <int>n)
+        try:
+            while c < b.n_chunks:
+                if not hs_batch_ready(b, c):
+                    # Scan a chunk ourselves, or wait for the one a worker is scanning.
+                    with nogil:
+                        if not hs_batch_step(b):
+                            hs_batch_wait(b, c)
+                    continue
+                # The serial part (verification, rules, Match objects), while the workers
+                # scan on: only messages with raw hits need it.
+                begin = c * BATCH_CHUNK
+                end = begin + BATCH_CHUNK if begin + BATCH_CHUNK < n else n
+                for i in range(begin, end):
+                    if results[i].size():
+                        self._finish(items[i], results[i])
+                        out[i] = self._to_matches(results[i])
+                    else:
+                        out[i] = []
+                c += 1
+        finally:
             with nogil:
-                hs_parallel(_scan_one, &batch, n, threads if <size_t>threads < n else <int>n)
+                hs_batch_finish(b)
         if batch.failed:
             raise MemoryError("hansieve: cannot allocate the position ring for this lexicon")
-        # The serial part (what caps the speed-up of more threads): only messages with raw
-        # hits go through _finish and Match objects; the rest get an empty list.
-        cdef list out = [None] * n
-        for i in range(n):
-            if results[i].size():
-                self._finish(items[i], results[i])
-                out[i] = self._to_matches(results[i])
-            else:
-                out[i] = []
         return out
 
     def check_many(self, texts, int threads=0):

@@ -54,3 +54,29 @@ def test_find_many_keeps_verification_with_the_default_lexicon():
     assert any(expected) and not all(expected)
     got = sieve.find_many(texts, threads=2)
     assert [[(m.term_id, m.start, m.end) for m in ms] for ms in got] == expected
+
+
+def test_find_many_error_in_the_serial_part_stops_the_workers():
+    """find_many finishes scanned chunks (verification, rules) while its worker threads scan
+    on; an exception there propagates after the workers are stopped and joined."""
+    import pytest
+    sieve = hansieve.compile(["法轮", "六四"], verify="all")
+    texts = ["没办法轮流值班"] * 20_000
+    assert sieve.find_many(texts[:10], threads=2) == [[]] * 10
+    calls = []
+
+    def failing(text, hits):
+        calls.append(1)
+        if len(calls) > 100:
+            raise RuntimeError("verifier failed")
+        return [False] * len(hits)
+
+    original = sieve._verifier
+    sieve._verifier = failing
+    try:
+        with pytest.raises(RuntimeError, match="verifier failed"):
+            sieve.find_many(texts, threads=2)
+    finally:
+        sieve._verifier = original
+    assert len(calls) == 101
+    assert sieve.find_many(texts, threads=2) == [[]] * len(texts)
