@@ -34,13 +34,33 @@ def sieves():
     return out
 
 
+def _count_loop(sieve):
+    def run(msgs):
+        return sum(sieve.count(m) for m in msgs)
+    return run
+
+
+@pytest.fixture(scope="module")
+def variants_paired(sieves, messages, pytestconfig):
+    """Variants on and off timed in alternation (the gated ratio)."""
+    from .bench_common import fresh_copies, interleaved, timed, timing_enabled
+    if not timing_enabled(pytestconfig):
+        return None
+    runs = {"variants_off": _count_loop(sieves[False]), "variants_on": _count_loop(sieves[True])}
+    seconds = sum(timed(r, fresh_copies(messages))[1] for r in runs.values())
+    return interleaved(runs, lambda: (fresh_copies(messages),), seconds, budget=3.0, lo=20)
+
+
 @pytest.mark.benchmark(group="variants_scan")
 @pytest.mark.parametrize("variants", [False, True], ids=["variants_off", "variants_on"])
-def test_scan_with_and_without_variants(benchmark, sieves, messages, variants):
+def test_scan_with_and_without_variants(benchmark, sieves, messages, variants, variants_paired):
+    from .bench_common import record_paired
     sieve = sieves[variants]
     # Raw automaton loop (count), so verification of the few hits does not hide the loop's cost.
     counts = benchmark(lambda: sum(sieve.count(m) for m in messages))
     assert counts >= sum(sieves[False].count(m) for m in messages) if variants else counts >= 0
     benchmark.extra_info["engine"] = "variants_on" if variants else "variants_off"
+    if benchmark.enabled:
+        record_paired(benchmark, variants_paired, benchmark.extra_info["engine"])
     benchmark.extra_info["keys"] = sieve.stats()["terms"]
     benchmark.extra_info["states"] = sieve.stats()["states"]
