@@ -25,7 +25,11 @@ link_args = ["-pthread"]
 if DEBUG:
     compile_args += ["-O1" if SANITIZE else "-O0", "-g", "-fno-omit-frame-pointer"]
 else:
-    compile_args += ["-O3"]
+    # GCC leaves the per-symbol step of the scan loop (`feed`, called from six places) out of
+    # line at its default limits; inlined, a review scans in 7 % fewer instructions (callgrind:
+    # 9,553 -> 8,895 for find() with 10k terms). clang ignores these with a warning.
+    compile_args += ["-O3", "--param", "max-inline-insns-single=2000",
+                     "--param", "inline-unit-growth=400"]
 if SANITIZE:
     flags = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"]
     compile_args += flags
