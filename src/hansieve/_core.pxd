@@ -136,6 +136,9 @@ cdef class Sieve:
     cdef bint _contains_streamed(self, object text) except -1
     cdef size_t _filter_bytes(self)
     cdef Py_ssize_t _count_streamed(self, object text) except -1
+    cdef Py_ssize_t _scan_data(self, int kind, const void* data, Py_ssize_t length,
+                               bint first_only, vector[HitC]* hits, Py_ssize_t* counted,
+                               size_t hit_cap) noexcept nogil
     cdef int _finish(self, object text, vector[HitC]& hits) except -1
     cdef list _to_matches(self, vector[HitC]& hits)
     cdef str _text(self, Py_ssize_t i)
