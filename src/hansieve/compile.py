@@ -29,7 +29,7 @@ VARIANTS_AUTO_MAX = 20_000
 #: variants off; +21 % with homophones off (they bring most common characters into the alphabet),
 #: +31 % with homophones only for 4+ character terms. Homophones stay on: they catch 41 % of the
 #: evaluation set's homophone kind, and its floors only go up.
-VARIANT_DEFAULTS = {"mixed_limit": 12, "homophone_limit": 8, "reverse": True, "mask": True}
+VARIANT_DEFAULTS = {"mixed_limit": 24, "homophone_limit": 8, "reverse": True, "mask": True}
 
 
 class MatchKind(str, enum.Enum):
