@@ -64,6 +64,16 @@ def expected_hits(config, text):
     return oracle.find(terms, text, options, max_gap, whole_word, collapse)
 
 
+def check_streamed(sieve, text, n_hits):
+    """contains()/count() past their held-hit cap (here 1) go on with a stream: same answers."""
+    old = hansieve._core._set_held_hits_cap(1)
+    try:
+        assert sieve.contains(text) == bool(n_hits), text
+        assert sieve.count(text) == n_hits, text
+    finally:
+        hansieve._core._set_held_hits_cap(old)
+
+
 def check(config, sieve, text):
     expected = expected_hits(config, text)
     got = triples(sieve.find(text))
@@ -75,6 +85,7 @@ def check(config, sieve, text):
     assert sieve.mask(text, "#") == masked(text, expected, "#"), (config[0], text)
     for m in sieve.find(text):
         assert m.term == config[1][m.term_id]
+    check_streamed(sieve, text, len(expected))
     return expected
 
 
@@ -85,6 +96,7 @@ def check_verified(text):
     assert set(verified) <= set(expected), (text, verified, expected)
     assert VERIFIED.count(text) == len(verified)
     assert VERIFIED.contains(text) == bool(verified)
+    check_streamed(VERIFIED, text, len(verified))
 
 
 def check_variants(text):
@@ -93,6 +105,7 @@ def check_variants(text):
     assert len(VARIANTS.mask(text)) == len(text)
     assert VARIANTS.contains(text) == bool(hits)
     assert VARIANTS.count(text) == len(hits)
+    check_streamed(VARIANTS, text, len(hits))
     for m in hits:
         assert 0 <= m.start < m.end <= len(text), (text, m)
         assert m.term in TERMS
