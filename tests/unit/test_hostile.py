@@ -5,6 +5,7 @@ assertions, and for time (the scan of 8n code points may not cost much more than
 scan of n: a quadratic blow-up would cost 64 times) and memory (`contains` allocates nothing
 that grows with the text). `benches/hostile.py` runs the same questions at 1 MB .. 1 GB."""
 
+import os
 import time
 
 import pytest
@@ -189,9 +190,17 @@ def test_allowlist_suppression_is_linear_in_the_hits():
     sieve = _compile(["大麻", "冰毒"], allow=["大麻烦"])
     small, large = "真是大麻烦。" * 10_000, "真是大麻烦。" * 80_000
     assert sieve.count(small) == 0 and not sieve.contains(large)
-    for op in (sieve.count, sieve.contains):
-        t_small, t_large = _best_time(op, small), _best_time(op, large)
-        assert t_large <= 24 * t_small + 0.05, (op.__name__, t_small, t_large)
+    # Both paths of contains() and count(): the native one (the held hits under the cap) and
+    # the stream they go on with past it. The sizes stay on one path each time: crossing the
+    # cap between them would time the (slower) stream against the native scan.
+    for cap in (1 << 40, 1):
+        old = hansieve._core._set_held_hits_cap(cap)
+        try:
+            for op in (sieve.count, sieve.contains):
+                t_small, t_large = _best_time(op, small), _best_time(op, large)
+                assert t_large <= 24 * t_small + 0.05, (cap, op.__name__, t_small, t_large)
+        finally:
+            hansieve._core._set_held_hits_cap(old)
 
 
 @pytest.fixture(scope="module")
@@ -226,6 +235,10 @@ def test_contains_and_count_need_no_memory_growing_with_held_hits(held_hit_sieve
     """Regression: contains() kept every hit an allow entry or verification might take back
     until the end of the text (32 bytes each, doubled by vector growth): 真是大麻烦。 x 10**7
     took 769 MB. Now at most 65,536 are held before a stream takes over."""
+    if "ASAN_OPTIONS" in os.environ:
+        # PYTHONMALLOC=malloc under AddressSanitizer: its quarantine keeps every freed object's
+        # memory for a while, so the peak follows what the stream allocates, not what it holds.
+        pytest.skip("peak RSS under AddressSanitizer measures its quarantine")
     sieve = held_hit_sieves[kind]
     n = 1_000_000 if kind == "allowlist" else 200_000     # verification costs ~5 us a hit
     text = "真是大麻烦。" * n
