@@ -133,9 +133,8 @@ cdef class Sieve:
 
     cdef Py_ssize_t _scan(self, object text, bint first_only, vector[HitC]* hits,
                           Py_ssize_t* counted=*, size_t hit_cap=*) except -1
-    cdef bint _contains_streamed(self, object text) except -1
+    cdef Py_ssize_t _streamed(self, object text, bint first_only) except -1
     cdef size_t _filter_bytes(self)
-    cdef Py_ssize_t _count_streamed(self, object text) except -1
     cdef Py_ssize_t _scan_data(self, int kind, const void* data, Py_ssize_t length,
                                bint first_only, vector[HitC]* hits, Py_ssize_t* counted,
                                size_t hit_cap) noexcept nogil

@@ -923,24 +923,20 @@ cdef class Sieve:
             # A text full of hits an allow entry or verification may still take back (真是大麻烦
             # x 10**7): rather than hold them all, go on with a stream, which decides them as
             # the scan passes and holds a bounded tail.
-            return self._contains_streamed(text)
+            return self._streamed(text, True) > 0
         if hits.size():
             self._finish(text, hits)
         return hits.size() > 0
 
-    cdef bint _contains_streamed(self, object text) except -1:
-        cdef Stream st = Stream._new(self)
-        cdef Py_ssize_t i, n = len(text)
-        for i in range(0, n, STREAM_CHUNK):
-            if st.feed(text[i:i + STREAM_CHUNK]):
-                return True
-        return len(st.close()) > 0
-
-    cdef Py_ssize_t _count_streamed(self, object text) except -1:
+    cdef Py_ssize_t _streamed(self, object text, bint first_only) except -1:
+        """Hits of `text` through a Stream fed STREAM_CHUNK code points at a time (bounded
+        memory); with `first_only`, 1 at the first chunk that yields one."""
         cdef Stream st = Stream._new(self)
         cdef Py_ssize_t i, n = len(text), total = 0
         for i in range(0, n, STREAM_CHUNK):
             total += len(st.feed(text[i:i + STREAM_CHUNK]))
+            if first_only and total:
+                return 1
         return total + len(st.close())
 
     def first(self, text):
@@ -961,7 +957,7 @@ cdef class Sieve:
         cdef vector[HitC] hits
         cdef Py_ssize_t counted = 0
         if self._scan(text, False, &hits, &counted, held_hits_cap):
-            return self._count_streamed(text)     # see contains()
+            return self._streamed(text, False)     # see contains()
         if hits.size():
             self._finish(text, hits)
         return counted + hits.size()
@@ -1771,9 +1767,11 @@ cdef Sieve _attach(tuple arrays, object owners, dict header, object match_kind):
     sv.match_kind = match_kind
     sv._buffers = owners
     cdef uint32_t n_states = counts["n_states"]
+    cdef size_t n_wide
     with nogil:
-        sv._edge_filter = build_edge_filter(&sv._t, n_states)
-    if sv._edge_filter == NULL and wide_edges(&sv._t, n_states):
+        n_wide = wide_edges(&sv._t, n_states)
+        sv._edge_filter = build_edge_filter(&sv._t, n_states, n_wide)
+    if sv._edge_filter == NULL and n_wide:
         raise MemoryError("hansieve: cannot allocate the edge filter")
     sv._t.edge_filter = sv._edge_filter
     # Last: a Sieve with n_states == 0 scans nothing, so it is safe until every pointer is set.
@@ -1792,10 +1790,10 @@ cdef size_t wide_edges(TablesC* t, uint32_t n_states) noexcept nogil:
     return n
 
 
-cdef uint64_t* build_edge_filter(TablesC* t, uint32_t n_states) noexcept nogil:
+cdef uint64_t* build_edge_filter(TablesC* t, uint32_t n_states, size_t n) noexcept nogil:
     """The edge filter of `t`'s wide states (derived data, so a compiled file need not carry
     it, nor can a forged one make it lie). NULL when no state is wide, or out of memory."""
-    cdef size_t n = wide_edges(t, n_states), bits = 64, k
+    cdef size_t bits = 64, k
     cdef int log2 = 6
     cdef uint32_t s
     cdef uint64_t h
