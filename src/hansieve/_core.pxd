@@ -111,6 +111,12 @@ cdef class Match:
     cdef Py_ssize_t _entry              # the automaton entry that matched (the variant itself)
     cdef Sieve _sieve
 
+cdef class Verdict:
+    cdef readonly str action            # "block", "review" or "pass"
+    cdef readonly object severity       # the strongest severity among the hits, or None
+    cdef readonly tuple categories      # the hits' categories, sorted
+    cdef readonly list matches
+
 cdef class Sieve:
     cdef TablesC _t
     cdef uint64_t* _edge_filter     # owned: TablesC.edge_filter
@@ -140,4 +146,6 @@ cdef class Sieve:
                                size_t hit_cap) noexcept nogil
     cdef int _finish(self, object text, vector[HitC]& hits) except -1
     cdef list _to_matches(self, vector[HitC]& hits)
+    cdef list _find(self, object text)
+    cdef Verdict _verdict(self, list matches)
     cdef str _text(self, Py_ssize_t i)

@@ -8,9 +8,9 @@ import functools
 import re
 import threading
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, cast
 
+from ._core import Verdict
 from .lexicon import SEVERITIES
 
 if TYPE_CHECKING:
@@ -22,31 +22,6 @@ if TYPE_CHECKING:
 ACTIONS = {"block": "block", "review": "review", "notice": "pass", None: "pass"}
 
 RawHit = tuple[int, int, int]
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What to do with one message.
-
-    Attributes
-    ----------
-    action : str
-        ``"block"``, ``"review"`` or ``"pass"``.
-    severity : str or None
-        The strongest severity among the hits (``block`` > ``review`` > ``notice``).
-    categories : tuple of str
-        The categories of the hits, sorted.
-    matches : list of Match
-    """
-
-    action: str
-    severity: str | None
-    categories: tuple[str, ...]
-    matches: list[Match]
-
-    @property
-    def flagged(self) -> bool:
-        return bool(self.matches)
 
 
 def verdict(matches: list[Any]) -> Verdict:

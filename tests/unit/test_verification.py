@@ -1,9 +1,15 @@
 """After the automaton: allowlist precedence, whole-word rule, combination rules, Verdict."""
 
+import functools
+import pickle
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import hansieve
 from hansieve import Rule, Term
+from hansieve.verify import verdict
 
 
 @pytest.mark.parametrize("kind", ["overlapping", "leftmost_longest"])
@@ -76,6 +82,44 @@ def test_verdict():
     assert s.check("卧槽").action == "pass" and s.check("卧槽").flagged
     v = s.check("今天天气很好")
     assert (v.action, v.severity, v.categories, v.matches) == ("pass", None, (), [])
+
+
+_VERDICT_TERMS = [Term("法轮功", "politics", "block"), Term("傻逼", "abuse", "review"),
+                  Term("卧槽", "abuse", "notice"), Term("冰毒", "drugs", None),
+                  Term("轮功", None, "review"), Term("毒", None, None)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([t.text for t in _VERDICT_TERMS] + ["法", "，", "好", "𠀋", "冰"]),
+                max_size=12).map("".join))
+def test_native_verdict_equals_generic_verdict(text):
+    # check() aggregates from the Sieve's native tables; verify.verdict() from the Match
+    # properties: the same Verdict for every mix of severities and categories (None included).
+    s = _verdict_sieve()
+    want = verdict(s.find(text))
+    assert s.check(text) == want
+    assert s.check_many([text, text], threads=2) == [want, want]
+
+
+@functools.lru_cache(maxsize=None)
+def _verdict_sieve():
+    return hansieve.compile(_VERDICT_TERMS)
+
+
+def test_verdict_is_an_immutable_value():
+    s = _verdict_sieve()
+    v = s.check("傻逼，冰毒")
+    assert (v.action, v.severity, v.categories) == ("block", "block", ("abuse", "drugs"))
+    assert v == hansieve.Verdict("block", "block", ["abuse", "drugs"], v.matches)
+    assert v != hansieve.Verdict("review", "block", ("abuse", "drugs"), v.matches)
+    assert hash(v) == hash(hansieve.Verdict("block", "block", ("abuse", "drugs"), v.matches))
+    assert repr(s.check("好")) == "Verdict(action='pass', severity=None, categories=(), matches=[])"
+    with pytest.raises(AttributeError):
+        v.action = "pass"
+    clean = pickle.loads(pickle.dumps(s.check("好")))
+    assert clean == s.check("好") and not clean.flagged
+    with pytest.raises(TypeError):
+        hansieve.Verdict(1, None, (), [])
 
 
 def test_bundled_lexicon_end_to_end():
