@@ -40,6 +40,14 @@ cdef extern from *:
         h ^= h >> 33; h *= P2; h ^= h >> 29; h *= P1; h ^= h >> 32;
         return h;
     }
+    #if defined(__GLIBC__)
+    #include <malloc.h>
+    // Give the heap pages freed by a large build back to the OS: glibc keeps them otherwise,
+    // and the process stays at the build's peak (see _release_build_memory).
+    static int hs_release_free_memory(void) { return malloc_trim(0); }
+    #else
+    static int hs_release_free_memory(void) { return 0; }
+    #endif
     #include <algorithm>
     #include <atomic>
     #include <thread>
@@ -120,6 +128,7 @@ cdef extern from *:
     void hs_batch_wait(const hs_batch* b, size_t c) noexcept nogil
     void hs_batch_finish(hs_batch* b) noexcept nogil
     uint64_t hs_checksum(const uint8_t* p, size_t n, uint64_t seed) noexcept nogil
+    int hs_release_free_memory() noexcept nogil
 
 
 # --------------------------------------------------------------------------------------------
@@ -2114,6 +2123,18 @@ def _deserialize(object data, object owner, str name="data"):
     sv = _attach(tuple(arrays), list(arrays) + [owner], header, kind)
     _install_runtime(sv)
     return sv
+
+
+def _release_build_memory():
+    """Return the memory a build freed to the OS (glibc's malloc_trim; elsewhere nothing).
+
+    A build of 349k terms peaks at ~200 MB of Python lists, dicts and C++ vectors and keeps
+    ~22 MB; glibc keeps the freed rest mapped, so without this the process stays ~100 MB larger
+    than the Sieve it holds. Returns whether any memory was released."""
+    cdef int released
+    with nogil:
+        released = hs_release_free_memory()
+    return bool(released)
 
 
 def _install_runtime(Sieve sv):

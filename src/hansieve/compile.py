@@ -422,7 +422,15 @@ def compile(
         checked = [i for i in range(n_terms) if base_of[i] != i or i < len(deny)]
         _prepare_verification(sieve, folded, checked, flags, verify, header, len(deny))
     _core._install_runtime(sieve)
+    if len(folded) >= _RELEASE_MEMORY_MIN_KEYS:
+        _core._release_build_memory()
     return sieve
+
+
+#: Builds of at least this many automaton keys hand their freed memory back to the OS
+#: (malloc_trim: a few milliseconds, worth it only after a build large enough to leave tens of
+#: megabytes behind; hypothesis compiles thousands of tiny lexicons).
+_RELEASE_MEMORY_MIN_KEYS = 20_000
 
 
 def _prepare_verification(sieve: _core.Sieve, keys: list[str], checked: list[int], flags: list[int],
