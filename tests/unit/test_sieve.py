@@ -242,3 +242,32 @@ def test_repeat_collapse(text, term):
         ([term] if term else [])
     if text == "11":
         assert [m.term for m in s.find(text)] == []      # whole-word: 1 is inside 11
+
+
+def test_compile_pauses_the_garbage_collector_and_restores_it():
+    import gc
+
+    collections = []
+
+    def record(phase, info):
+        if phase == "start":
+            collections.append(info["generation"])
+
+    terms = [f"词{i}" for i in range(30_000)]    # tens of thousands of new tuples: gen-0 passes
+    assert gc.isenabled()
+    gc.callbacks.append(record)
+    try:
+        hansieve.compile(terms, verify="off")
+    finally:
+        gc.callbacks.remove(record)
+    assert collections == []                   # no collection during the build
+    assert gc.isenabled()
+    with pytest.raises(hansieve.BuildError):
+        hansieve.compile(["法轮功", ""])
+    assert gc.isenabled()                      # restored after an error too
+    gc.disable()
+    try:
+        hansieve.compile(["法轮功"])
+        assert not gc.isenabled()              # a paused collector stays paused
+    finally:
+        gc.enable()
