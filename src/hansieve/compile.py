@@ -9,7 +9,7 @@ import enum
 import functools
 import gc
 from collections import Counter
-from typing import Any, Iterable, Union
+from typing import Any, Callable, Iterable, ParamSpec, TypeVar, Union
 
 from . import _core, __version__
 from .errors import BuildError, MatchError
@@ -145,7 +145,8 @@ def _fold_table_sha256() -> str:
 def _as_terms(items: Iterable[object]) -> list[Term]:
     """_as_term of each item; a plain ``str`` becomes its Term without the NamedTuple's Python
     ``__new__`` (a 349k-word lexicon: 70 ms instead of 140)."""
-    new, no_flags = tuple.__new__, frozenset()
+    new = tuple.__new__
+    no_flags: frozenset[str] = frozenset()
     return [new(Term, (item, None, None, (), no_flags, None)) if type(item) is str
             else _as_term(item) for item in items]
 
@@ -168,13 +169,17 @@ def _check_meta(entry: Term, where: str) -> None:
         raise BuildError(f"[E007] term {entry.text!r}{where}: unknown flags {sorted(unknown)}")
 
 
-def _gc_paused(fn):
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _gc_paused(fn: Callable[_P, _R]) -> Callable[_P, _R]:
     """Run `fn` with the cyclic garbage collector paused: a large build makes millions of
     small objects (terms, keys, lists) and no cycles, and with the collector on, its gen-2 passes
     over them cost as much as the build (349k words: ~0.3 s more). The collector's state is
     restored afterwards; a build running in another thread meanwhile finds it paused too."""
     @functools.wraps(fn)
-    def paused(*args: Any, **kwargs: Any) -> Any:
+    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         if not gc.isenabled():
             return fn(*args, **kwargs)
         gc.disable()

@@ -10,7 +10,7 @@ import threading
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, cast
 
-from ._core import Verdict
+from ._core import Verdict as Verdict  # re-exported: hansieve.Verdict
 from .lexicon import SEVERITIES
 
 if TYPE_CHECKING:
