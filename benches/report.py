@@ -457,7 +457,7 @@ def machine_section(docs: list[dict]) -> str:
             f"{' '.join(hb.get('loadavg_at_end') or ['?'])} at the end; "
             f"{hb.get('seconds_per_bench', '?')} s of timing per scan benchmark; hansieve "
             f"{(hb.get('hansieve') or {}).get('version', '?')} "
-            f"({(hb.get('hansieve') or {}).get('source', 'the checkout')}).")
+            f"({(hb.get('hansieve') or {}).get('source') or _commit(doc)}).")
     lines.append("* " + lscpu_line())
     versions = {}
     for doc in docs:
@@ -647,6 +647,14 @@ def render(paths: list[str], out: Path, plots_dir: Path) -> str:
         if path.is_file():
             s.append(path.read_text(encoding="utf-8").rstrip() + "\n")
     return "\n".join(s)
+
+
+def _commit(doc: dict) -> str:
+    """The checkout's commit as pytest-benchmark recorded it (a clean clone in CI)."""
+    info = doc.get("commit_info") or {}
+    if not info.get("id"):
+        return "the checkout"
+    return f"git {info['id'][:7]}{' (dirty)' if info.get('dirty') else ''}, a checkout"
 
 
 def main(argv: list[str] | None = None) -> int:
