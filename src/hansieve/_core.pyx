@@ -623,7 +623,9 @@ cdef class Match:
                                self.severity))
 
 
-#: The action for a severity rank (0 no hit, 1 block, 2 review, 3 notice: logged, passes).
+#: The action for each severity of _SEVERITY_NAMES: the strongest among a message's hits
+#: decides; "pass" without hits, and a "notice" hit is logged but passes. verify.ACTIONS is
+#: derived from this table (one policy for check() and verify.verdict()).
 _ACTION_OF_RANK = ("pass", "block", "review", "pass")
 
 

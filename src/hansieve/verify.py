@@ -10,6 +10,7 @@ import threading
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, cast
 
+from . import _core
 from ._core import Verdict as Verdict  # re-exported: hansieve.Verdict
 from .lexicon import SEVERITIES
 
@@ -18,8 +19,8 @@ if TYPE_CHECKING:
     from ._segment import Segmenter
 
 #: Action for the strongest severity among a message's hits; "pass" when there is none (a
-#: "notice" hit is logged but passes).
-ACTIONS = {"block": "block", "review": "review", "notice": "pass", None: "pass"}
+#: "notice" hit is logged but passes). The table of the native check() (_core), by severity name.
+ACTIONS: dict[str | None, str] = dict(zip(_core._SEVERITY_NAMES, _core._ACTION_OF_RANK))
 
 RawHit = tuple[int, int, int]
 
