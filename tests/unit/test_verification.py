@@ -1,6 +1,5 @@
 """After the automaton: allowlist precedence, whole-word rule, combination rules, Verdict."""
 
-import functools
 import pickle
 
 import pytest
@@ -89,25 +88,25 @@ _VERDICT_TERMS = [Term("法轮功", "politics", "block"), Term("傻逼", "abuse"
                   Term("轮功", None, "review"), Term("毒", None, None)]
 
 
+@pytest.fixture(scope="module")
+def verdict_sieve():
+    return hansieve.compile(_VERDICT_TERMS)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from([t.text for t in _VERDICT_TERMS] + ["法", "，", "好", "𠀋", "冰"]),
                 max_size=12).map("".join))
-def test_native_verdict_equals_generic_verdict(text):
+def test_native_verdict_equals_generic_verdict(verdict_sieve, text):
     # check() aggregates from the Sieve's native tables; verify.verdict() from the Match
     # properties: the same Verdict for every mix of severities and categories (None included).
-    s = _verdict_sieve()
+    s = verdict_sieve
     want = verdict(s.find(text))
     assert s.check(text) == want
     assert s.check_many([text, text], threads=2) == [want, want]
 
 
-@functools.lru_cache(maxsize=None)
-def _verdict_sieve():
-    return hansieve.compile(_VERDICT_TERMS)
-
-
-def test_verdict_is_an_immutable_value():
-    s = _verdict_sieve()
+def test_verdict_is_an_immutable_value(verdict_sieve):
+    s = verdict_sieve
     v = s.check("傻逼，冰毒")
     assert (v.action, v.severity, v.categories) == ("block", "block", ("abuse", "drugs"))
     assert v == hansieve.Verdict("block", "block", ["abuse", "drugs"], v.matches)
