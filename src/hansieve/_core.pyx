@@ -140,7 +140,8 @@ cdef inline int32_t code_of(const TablesC* t, uint32_t cp) noexcept nogil:
 
 
 cdef enum:
-    LINEAR_EDGES = 8        # states with at most this many edges are searched linearly
+    SMALL_EDGES = 4         # states with at most this many edges: compared without branches
+    LINEAR_EDGES = 8        # ... at most this many: searched linearly; more: binary search
     FILTER_BITS_PER_EDGE = 16   # edge filter size: about 6 % false positives
 
 
@@ -148,6 +149,24 @@ cdef inline bint may_have_edge(const TablesC* t, uint32_t s, uint32_t a) noexcep
     """False when state `s` certainly has no edge for `a` (the edge filter's bit is clear)."""
     cdef uint64_t h = ((((<uint64_t>s) << 32) | a) * <uint64_t>0x9E3779B97F4A7C15) >> t.filter_shift
     return (t.edge_filter[h >> 6] >> (h & 63)) & 1
+
+
+cdef inline uint32_t small_edge_target(const EdgeC* edges, uint32_t lo, uint32_t last,
+                                       uint32_t a) noexcept nogil:
+    """The target of the edge for `a` among edges[lo:last + 1] (at most SMALL_EDGES of them),
+    or 0 (the root is no edge's target). Reads stay inside the state's own edges: slots past
+    `last` repeat it."""
+    cdef uint32_t i1 = lo + 1 if lo + 1 < last else last
+    cdef uint32_t i2 = lo + 2 if lo + 2 < last else last
+    cdef uint32_t i3 = lo + 3 if lo + 3 < last else last
+    # Load every record first: a load under the condition would compile to a branch.
+    cdef EdgeC e0 = edges[lo], e1 = edges[i1], e2 = edges[i2], e3 = edges[i3]
+    cdef uint32_t r = 0
+    r = e0.target if e0.sym == a else r
+    r = e1.target if e1.sym == a else r
+    r = e2.target if e2.sym == a else r
+    r = e3.target if e3.sym == a else r
+    return r
 
 
 cdef inline uint32_t next_state(const TablesC* t, uint32_t s, uint32_t a) noexcept nogil:
@@ -159,8 +178,15 @@ cdef inline uint32_t next_state(const TablesC* t, uint32_t s, uint32_t a) noexce
         st = &t.states[s]
         lo = st.edge_begin
         hi = st[1].edge_begin
-        if hi - lo <= LINEAR_EDGES:
-            # Most trie states over CJK text have one or two edges: a short linear scan wins.
+        if hi - lo <= SMALL_EDGES:
+            if lo < hi:
+                # Most trie states over CJK text have one or two edges, and most steps leave
+                # them through the failure link: compare all four slots without branches
+                # (a short search loop mispredicts its exit about every third code point).
+                lo = small_edge_target(t.edges, lo, hi - 1, a)
+                if lo != 0:
+                    return lo
+        elif hi - lo <= LINEAR_EDGES:
             while lo < hi:
                 if t.edges[lo].sym == a:
                     return t.edges[lo].target
@@ -336,28 +362,25 @@ cdef inline bint has_edge(const TablesC* t, uint32_t s, uint32_t a) noexcept nog
     return False
 
 
-cdef inline void feed(const TablesC* t, ScanC* c, uint32_t sym, Py_ssize_t pos) noexcept nogil:
-    """Step the automaton by one term symbol read at original position `pos`."""
-    cdef const StateC* st
+cdef inline bint is_stutter(const TablesC* t, const ScanC* c, uint32_t sym,
+                            Py_ssize_t pos) noexcept nogil:
+    """A repeated character inside a partial match that cannot take it (法法轮轮功): read it as
+    a stutter, not a new start. A term that doubles it (时时彩) has the edge and takes it.
+    Latin letters and digits never collapse: 11 is not 1, good is not god. A stutter spends the
+    same budget as skipped noise (`max_gap`); past it the character is read as a new start, so
+    a hit's span stays bounded (法 repeated 10**8 times ends no span 10**8 long, and a stream
+    need not keep that much text)."""
+    return (t.collapse_repeats and sym == c.prev_sym and c.state != 0 and c.gap < t.max_gap
+            and not has_edge(t, c.state, sym) and not is_word_char(t, read_cp(c, pos)))
+
+
+cdef inline void report(const TablesC* t, ScanC* c, Py_ssize_t pos) noexcept nogil:
+    """The terms ending in the current state, its last symbol read at original position `pos`:
+    emitted (overlapping) or held as pending (leftmost-longest, settled as far as possible)."""
+    cdef const StateC* st = &t.states[c.state]
     cdef uint32_t k, term_id
     cdef uint8_t flags
     cdef Py_ssize_t start_n, start
-    if (t.collapse_repeats and sym == c.prev_sym and c.state != 0 and c.gap < t.max_gap
-            and not has_edge(t, c.state, sym) and not is_word_char(t, read_cp(c, pos))):
-        # A repeated character inside a partial match that cannot take it (法法轮轮功): read it as
-        # a stutter, not a new start. A term that doubles it (时时彩) has the edge and takes it.
-        # Latin letters and digits never collapse: 11 is not 1, good is not god. A stutter
-        # spends the same budget as skipped noise (`max_gap`); past it the character is read
-        # as a new start, so a hit's span stays bounded (法 repeated 10**8 times ends no span
-        # 10**8 long, and a stream need not keep that much text).
-        c.gap += 1
-        return
-    c.prev_sym = sym
-    c.state = next_state(t, c.state, sym)
-    c.ring[c.n & c.mask] = pos
-    c.n += 1
-    c.gap = 0
-    st = &t.states[c.state]
     if not t.leftmost_longest:
         for k in range(st.out_begin, st[1].out_begin):
             term_id = t.outs[k]
@@ -393,6 +416,28 @@ cdef inline void feed(const TablesC* t, ScanC* c, uint32_t sym, Py_ssize_t pos) 
         settle(t, c, c.n - st.depth)
 
 
+cdef inline bint must_report(const TablesC* t, const ScanC* c, uint32_t s) noexcept nogil:
+    """Whether entering state `s` needs report(): terms end there, or (leftmost-longest) held
+    hits may now be settled."""
+    return t.states[s].out_begin != t.states[s + 1].out_begin or (
+        t.leftmost_longest and c.pending.size() != 0)
+
+
+cdef inline void feed(const TablesC* t, ScanC* c, uint32_t sym, Py_ssize_t pos) noexcept nogil:
+    """Step the automaton by one term symbol read at original position `pos`. (scan_range
+    inlines the common case of this with the scan state in registers: keep the two alike.)"""
+    if is_stutter(t, c, sym, pos):
+        c.gap += 1
+        return
+    c.prev_sym = sym
+    c.state = next_state(t, c.state, sym)
+    c.ring[c.n & c.mask] = pos
+    c.n += 1
+    c.gap = 0
+    if must_report(t, c, c.state):
+        report(t, c, pos)
+
+
 cdef inline void scan_init(const TablesC* t, ScanC* c, vector[PendingC]* pending,
                            Py_ssize_t* ring, Py_ssize_t cap, bint first_only) noexcept nogil:
     c.state = 0
@@ -421,48 +466,108 @@ cdef inline Py_ssize_t ring_capacity(const TablesC* t) noexcept nogil:
     return cap
 
 
+cdef void step_other(const TablesC* t, ScanC* c, uint32_t cp, Py_ssize_t i,
+                     int32_t code) noexcept nogil:
+    """Code point `cp` at `i` when it is not the plain next symbol of a match: noise, a
+    separator, a character in no term, an expansion, a stutter, or any symbol in
+    leftmost-longest mode. Kept out of line (see scan_range)."""
+    cdef uint32_t k, e_end
+    if code > 0:
+        feed(t, c, <uint32_t>code, i)
+    elif code == CODE_NOISE or code == CODE_PUNCT:
+        if c.state != 0:
+            if code == CODE_PUNCT:
+                c.last_punct = i
+            else:
+                c.last_noise = i
+            if t.has_masked and is_mask_cp(cp):
+                c.last_mask = i
+            c.gap += 1
+            if c.gap > t.max_gap:
+                reset(t, c)
+    elif code == CODE_OTHER:
+        if c.state != 0 or c.pending.size():
+            reset(t, c)
+    else:
+        # One code point folds to several (⑩ -> 1 0): feed each, all at this position.
+        k = t.exp_begin[-3 - code]
+        e_end = t.exp_begin[-2 - code]
+        while k < e_end and not c.done:
+            if t.exp_syms[k] == 0:
+                reset(t, c)
+            else:
+                feed(t, c, t.exp_syms[k], i)
+            k += 1
+
+
+# The hot loop below calls these through pointers: GCC would otherwise inline them (it
+# inlines large static functions at the limits setup.py sets), and their code in the loop's
+# body costs the loop its registers (the scan state spilled to the stack on every code point).
+ctypedef void (*step_other_fn)(const TablesC*, ScanC*, uint32_t, Py_ssize_t, int32_t) noexcept nogil
+ctypedef void (*report_fn)(const TablesC*, ScanC*, Py_ssize_t) noexcept nogil
+cdef step_other_fn step_other_out_of_line = step_other
+cdef report_fn report_out_of_line = report
+
+
 cdef void scan_range(const TablesC* t, ScanC* c, const char_t* data, Py_ssize_t begin,
                      Py_ssize_t end) noexcept nogil:
-    """Step the scan over data[begin:end]; `c` carries the state across calls (a stream)."""
-    cdef Py_ssize_t i
+    """Step the scan over data[begin:end]; `c` carries the state across calls (a stream).
+
+    Most code points are either a term symbol that moves the automaton to a state where no
+    term ends, or (overlapping mode) a character in no term: both are handled here with the
+    scan state in locals, which the compiler keeps in registers (stores through `c` could alias
+    the tables and force reloads). Anything else writes the locals back and takes the general
+    path (step_other, report)."""
+    cdef const uint32_t* page_index = t.page_index
+    cdef const int32_t* pages = t.pages
+    cdef const StateC* states = t.states
+    cdef Py_ssize_t* ring = c.ring
+    cdef Py_ssize_t mask = c.mask
+    cdef bint collapse = t.collapse_repeats
+    cdef bint overlapping = not t.leftmost_longest
+    cdef uint32_t state = c.state, prev = c.prev_sym, cp
+    cdef Py_ssize_t n = c.n
+    cdef int gap = c.gap
     cdef int32_t code
-    cdef uint32_t k, e_end
-    for i in range(begin, end):
-        code = code_of(t, data[i])
-        if code > 0:
-            feed(t, c, <uint32_t>code, i)
-            if c.done:
-                break
-        elif code == CODE_NOISE or code == CODE_PUNCT:
-            if c.state != 0:
-                if code == CODE_PUNCT:
-                    c.last_punct = i
-                else:
-                    c.last_noise = i
-                if t.has_masked and is_mask_cp(data[i]):
-                    c.last_mask = i
-                c.gap += 1
-                if c.gap > t.max_gap:
-                    reset(t, c)
-                    if c.done:
-                        break
-        elif code == CODE_OTHER:
-            if c.state != 0 or c.pending.size():
-                reset(t, c)
+    cdef Py_ssize_t i = begin
+    while i < end:
+        cp = data[i]
+        code = pages[(<Py_ssize_t>page_index[cp >> PAGE_BITS] << PAGE_BITS) | (cp & (PAGE_SIZE - 1))]
+        if code > 0 and not (collapse and <uint32_t>code == prev and state != 0):
+            # feed(), inlined: is_stutter() is false unless the symbol repeats.
+            prev = <uint32_t>code
+            state = next_state(t, state, prev)
+            ring[n & mask] = i
+            n += 1
+            gap = 0
+            if states[state].out_begin != states[state + 1].out_begin or not (
+                    overlapping or c.pending.size() == 0):
+                c.state = state
+                c.prev_sym = prev
+                c.n = n
+                c.gap = gap
+                report_out_of_line(t, c, i)
                 if c.done:
-                    break
+                    return
+        elif code == CODE_OTHER and overlapping:
+            state = 0
         else:
-            # One code point folds to several (⑩ -> 1 0): feed each, all at this position.
-            k = t.exp_begin[-3 - code]
-            e_end = t.exp_begin[-2 - code]
-            while k < e_end and not c.done:
-                if t.exp_syms[k] == 0:
-                    reset(t, c)
-                else:
-                    feed(t, c, t.exp_syms[k], i)
-                k += 1
+            c.state = state
+            c.prev_sym = prev
+            c.n = n
+            c.gap = gap
+            step_other_out_of_line(t, c, cp, i, code)
             if c.done:
-                break
+                return
+            state = c.state
+            prev = c.prev_sym
+            n = c.n
+            gap = c.gap
+        i += 1
+    c.state = state
+    c.prev_sym = prev
+    c.n = n
+    c.gap = gap
 
 
 cdef Py_ssize_t scan(const TablesC* t, const char_t* data, Py_ssize_t length,
