@@ -13,6 +13,9 @@ timed in alternation, so that load from other jobs hits them alike), else pytest
 median.  Lower is better for hansieve; a ratio of 0.5 means hansieve
 takes half the time (or memory) of the best rival.
 
+A gate with ``normalize: [A, B]`` divides its ratio by A / B of the same group (the two-thread
+gate: by the speed-up a perfectly parallel reference workload got in the same alternation).
+
 A gate fails when its ratio exceeds its limit, ``max(recorded * margin, goal)`` (the goal is left
 out when the gate has none): a regression past the recorded ratio beyond the noise margin fails,
 and so does nothing while the ratio stays within the goal.  No absolute time is gated.  Gates whose
@@ -98,7 +101,17 @@ def gate_ratio(gate: dict, groups: dict, stat: str = "median"):
     value = metric(mine, gate["metric"], stat, paired)
     if value is None:
         return ("missing-hansieve", None, None, None)
-    return (value / best_value, value, best, best_value)
+    ratio = value / best_value
+    if gate.get("normalize"):
+        # divided by the same ratio of a reference workload timed beside them (the machine's
+        # parallel speed-up at that moment: see benches/test_bench_batch.py)
+        ref_engine, ref_rival = gate["normalize"]
+        if ref_engine not in group or ref_rival not in group:
+            return ("missing-reference", None, None, None)
+        ref = (metric(group[ref_engine], gate["metric"], stat, paired)
+               / metric(group[ref_rival], gate["metric"], stat, paired))
+        ratio /= ref
+    return (ratio, value, best, best_value)
 
 
 def limit_of(gate: dict, margin: float) -> float | None:
@@ -121,7 +134,7 @@ def check(config: dict, groups: dict) -> list[Result]:
         ratio, value, rival, rival_value = got
         if isinstance(ratio, str):
             # hansieve must always be there; rivals may be uninstalled (skipped cleanly)
-            status = "MISSING" if ratio == "missing-hansieve" else "no rival"
+            status = "no rival" if ratio == "missing-rivals" else "MISSING"
             results.append(Result(gate, None, None, None, None, None, status, limit))
             continue
         low = gate_ratio(gate, groups, stat="min") if gate["metric"] == "time" else None
