@@ -2271,7 +2271,7 @@ cdef const char* _check_arrays(TablesC* t, size_t n_pages, size_t n_word_pages, 
                                const uint8_t* mechanism_idx, size_t n_mechanisms) noexcept nogil:
     """Every index the scan loop follows, in one pass per array with accumulated checks (no
     early branch in the loops). Returns NULL when valid, else what is wrong."""
-    cdef size_t i
+    cdef size_t i, k
     cdef bint ok = True
     cdef int32_t code
     cdef uint32_t f
@@ -2308,12 +2308,30 @@ cdef const char* _check_arrays(TablesC* t, size_t n_pages, size_t n_word_pages, 
         ok &= (t.edges[i].target > 0) & (t.edges[i].target < t.n_states)
     if not ok:
         return "edges"
+    # An edge goes exactly one symbol deeper (the root's row to depth 1 at most), and a term
+    # ending in a state is no longer than its depth. The scan relies on both: a hit's start is read from the ring of the last `depth`
+    # positions, and a deeper jump would read a slot never written (a wild offset, then a read
+    # outside the text in the whole-word check).
+    for i in range(t.n_states):
+        for k in range(st[i].edge_begin, st[i + 1].edge_begin):
+            ok &= st[t.edges[k].target].depth == st[i].depth + 1
+    if not ok:
+        return "edges"
     for i in range(n_outs):
         ok &= t.outs[i] < t.n_terms
     for i in range(t.n_syms + 1):
         ok &= t.root_next[i] < t.n_states
+    if not ok:
+        return "outputs"
+    for i in range(t.n_syms + 1):
+        ok &= st[t.root_next[i]].depth <= 1
     for i in range(t.n_terms):
         ok &= (t.term_len[i] >= 1) & (t.term_len[i] <= t.max_depth)
+    if not ok:
+        return "outputs"
+    for i in range(t.n_states):
+        for k in range(st[i].out_begin, st[i + 1].out_begin):
+            ok &= t.term_len[t.outs[k]] <= st[i].depth
     if not ok:
         return "outputs"
     ok &= (text_offsets[0] == 0) & (text_offsets[n_entries] == blob_len)

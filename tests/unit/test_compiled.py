@@ -152,3 +152,41 @@ def test_forged_files_are_refused_or_harmless(small):
             for m in forged.find(text):
                 m.term, m.category, m.severity
     assert refused > 0
+
+
+def _forge(data: bytes, array: str, record: str, index: int, field: int, value: int) -> bytes:
+    """`data` with one field of one record of a named array set to `value`, and the checksum
+    recomputed (what a hostile file can do)."""
+    import json
+
+    header_len = struct.unpack_from("<I", data, 12)[0]
+    header = json.loads(data[32:32 + header_len])
+    offset = header["arrays"][hansieve._core.ARRAYS.index(array)][0]
+    size = struct.calcsize(record)
+    b = bytearray(data)
+    fields = list(struct.unpack_from(record, b, offset + index * size))
+    fields[field] = value
+    struct.pack_into(record, b, offset + index * size, *fields)
+    struct.pack_into("<Q", b, 24, hansieve._core._checksum(b))
+    return bytes(b)
+
+
+@pytest.mark.issue(5)
+def test_forged_depths_are_refused():
+    """A hit's start comes from the ring of the last `depth` positions: an edge that skips
+    depths, or a term longer than the state it ends in, would make the scan read a ring slot
+    never written (an offset from uninitialised memory, which the whole-word check then reads
+    the text at). Found by reading the scan loop; the random forgeries above had not hit it."""
+    s = hansieve.compile(["fuck", "sex"])       # Latin terms: whole-word checks on
+    data = s.to_bytes()
+    hansieve.Sieve.from_bytes(data)
+    n_states = s.stats()["states"]
+    # the root's first edge (to depth 1) pointed at the deepest state (breadth-first numbering)
+    with pytest.raises(FormatError, match="edges"):
+        hansieve.Sieve.from_bytes(_forge(data, "edges", "<II", 0, 1, n_states - 1))
+    # "sex" (3 symbols) made 4 long: it ends in a state of depth 3
+    with pytest.raises(FormatError, match="outputs"):
+        hansieve.Sieve.from_bytes(_forge(data, "term_len", "<I", 1, 0, 4))
+    # the root's dense row pointing at a depth-2 state
+    with pytest.raises(FormatError, match="outputs"):
+        hansieve.Sieve.from_bytes(_forge(data, "root_next", "<I", 1, 0, n_states - 1))
