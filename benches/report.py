@@ -318,9 +318,14 @@ def gates_section(groups: dict) -> str:
             met = "yes" if r.ratio <= g["goal"] else "**no**"
         rival = f"`{r.rival}` {check_ratios.fmt_value(r.rival_value, g['metric'])}" \
             if r.rival else "-"
+        ratio = check_ratios.fmt(r.ratio)
+        if g.get("normalize") and r.ratio is not None:
+            # the times are the raw pair; say what the ratio was divided by
+            a, b = g["normalize"]
+            ratio += f" ({r.hansieve / r.rival_value:.3f} / {r.hansieve / r.rival_value / r.ratio:.3f} `{a}` / `{b}`)"
         rows.append([g["name"], f"`{g['group']}`",
                      check_ratios.fmt_value(r.hansieve, g["metric"]), rival,
-                     check_ratios.fmt(r.ratio), check_ratios.fmt(g.get("goal")), met,
+                     ratio, check_ratios.fmt(g.get("goal")), met,
                      check_ratios.fmt(g.get("recorded")), check_ratios.fmt(r.limit)])
     return md_table(head, rows)
 
