@@ -142,7 +142,8 @@ cdef inline int32_t code_of(const TablesC* t, uint32_t cp) noexcept nogil:
 cdef enum:
     SMALL_EDGES = 4         # states with at most this many edges: compared without branches
     LINEAR_EDGES = 8        # ... at most this many: searched linearly; more: binary search
-    FILTER_BITS_PER_EDGE = 16   # edge filter size: about 6 % false positives
+    FILTER_BITS_PER_EDGE = 16   # edge filter size: about 6 % false positives (the filter has
+                                # every edge but the root's: 1 MiB for all 349k jieba words)
 
 
 cdef inline bint may_have_edge(const TablesC* t, uint32_t s, uint32_t a) noexcept nogil:
@@ -178,30 +179,32 @@ cdef inline uint32_t next_state(const TablesC* t, uint32_t s, uint32_t a) noexce
         st = &t.states[s]
         lo = st.edge_begin
         hi = st[1].edge_begin
-        if hi - lo <= SMALL_EDGES:
-            if lo < hi:
-                # Most trie states over CJK text have one or two edges, and most steps leave
-                # them through the failure link: compare all four slots without branches
-                # (a short search loop mispredicts its exit about every third code point).
+        # Most steps leave a state through its failure link. The edge filter answers "no
+        # such edge" for most of them before any search, and so also spares the branch on
+        # the state's width (small, linear, wide), which text makes unpredictable: states of
+        # every width alternate (about 40 % of those branches mispredicted on news text).
+        if lo < hi and may_have_edge(t, s, a):
+            if hi - lo <= SMALL_EDGES:
+                # One to four edges (most trie states): all slots compared without branches.
                 lo = small_edge_target(t.edges, lo, hi - 1, a)
                 if lo != 0:
                     return lo
-        elif hi - lo <= LINEAR_EDGES:
-            while lo < hi:
-                if t.edges[lo].sym == a:
+            elif hi - lo <= LINEAR_EDGES:
+                while lo < hi:
+                    if t.edges[lo].sym == a:
+                        return t.edges[lo].target
+                    lo += 1
+            else:
+                # A wide state (a common first character, with variant spellings: dozens of
+                # edges): bisection.
+                while lo < hi:
+                    mid = (lo + hi) >> 1
+                    if t.edges[mid].sym < a:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                if lo < st[1].edge_begin and t.edges[lo].sym == a:
                     return t.edges[lo].target
-                lo += 1
-        elif may_have_edge(t, s, a):
-            # A wide state (a common first character, with variant spellings: dozens of edges)
-            # is usually left through its failure link; the filter skips most of these searches.
-            while lo < hi:
-                mid = (lo + hi) >> 1
-                if t.edges[mid].sym < a:
-                    lo = mid + 1
-                else:
-                    hi = mid
-            if lo < st[1].edge_begin and t.edges[lo].sym == a:
-                return t.edges[lo].target
         s = st.fail
     return t.root_next[a]
 
@@ -1985,11 +1988,11 @@ cdef Sieve _attach(tuple arrays, object owners, dict header, object match_kind):
     sv.match_kind = match_kind
     sv._buffers = owners
     cdef uint32_t n_states = counts["n_states"]
-    cdef size_t n_wide
+    cdef size_t n_filtered
     with nogil:
-        n_wide = wide_edges(&sv._t, n_states)
-        sv._edge_filter = build_edge_filter(&sv._t, n_states, n_wide)
-    if sv._edge_filter == NULL and n_wide:
+        n_filtered = filtered_edges(&sv._t, n_states)
+        sv._edge_filter = build_edge_filter(&sv._t, n_states, n_filtered)
+    if sv._edge_filter == NULL and n_filtered:
         raise MemoryError("hansieve: cannot allocate the edge filter")
     sv._t.edge_filter = sv._edge_filter
     # Last: a Sieve with n_states == 0 scans nothing, so it is safe until every pointer is set.
@@ -1997,20 +2000,21 @@ cdef Sieve _attach(tuple arrays, object owners, dict header, object match_kind):
     return sv
 
 
-cdef size_t wide_edges(TablesC* t, uint32_t n_states) noexcept nogil:
-    """Edges of the states searched by bisection (more than LINEAR_EDGES edges)."""
+cdef size_t filtered_edges(TablesC* t, uint32_t n_states) noexcept nogil:
+    """Edges of the states next_state consults the edge filter for: every state but the root
+    (which has its dense row)."""
     cdef size_t n = 0, k
     cdef uint32_t s
     for s in range(1, n_states):
         k = t.states[s + 1].edge_begin - t.states[s].edge_begin
-        if k > LINEAR_EDGES:
-            n += k
+        n += k
     return n
 
 
 cdef uint64_t* build_edge_filter(TablesC* t, uint32_t n_states, size_t n) noexcept nogil:
-    """The edge filter of `t`'s wide states (derived data, so a compiled file need not carry
-    it, nor can a forged one make it lie). NULL when no state is wide, or out of memory."""
+    """The edge filter over the `n` edges of `t`'s states other than the root (derived data,
+    so a compiled file need not carry it, nor can a forged one make it lie). NULL when there
+    are none, or out of memory."""
     cdef size_t bits = 64, k
     cdef int log2 = 6
     cdef uint32_t s
@@ -2026,8 +2030,6 @@ cdef uint64_t* build_edge_filter(TablesC* t, uint32_t n_states, size_t n) noexce
         return NULL
     t.filter_shift = 64 - log2
     for s in range(1, n_states):
-        if t.states[s + 1].edge_begin - t.states[s].edge_begin <= LINEAR_EDGES:
-            continue
         for k in range(t.states[s].edge_begin, t.states[s + 1].edge_begin):
             h = ((((<uint64_t>s) << 32) | t.edges[k].sym) * <uint64_t>0x9E3779B97F4A7C15) >> t.filter_shift
             filt[h >> 6] |= (<uint64_t>1) << (h & 63)
