@@ -182,9 +182,9 @@ def test_introspection(sieve):
     assert sieve.memory_usage() > 0
     stats = sieve.stats()
     assert stats["terms"] == 3 and stats["states"] == 1 + 3 + 2 + 4
-    assert stats["edge_filter_bytes"] == 16         # 6 edges below the root x 16 bits -> 128
-    wide = hansieve.compile([f"法{c}" for c in "abcdefghijkl"], verify="off", variants=False)
-    assert wide.stats()["edge_filter_bytes"] == 32  # 12 edges x 16 bits, rounded up to 256
+    assert stats["edge_filter_bytes"] == 16         # 6 edges below the root: the two-word minimum
+    wide = hansieve.compile([f"法{c}" for c in "abcdefghijklmnopq"], verify="off", variants=False)
+    assert wide.stats()["edge_filter_bytes"] == 32  # 17 edges x 8 bits, rounded up to 4 words
     flat = hansieve.compile(["法", "轮"], verify="off", variants=False)
     assert flat.stats()["edge_filter_bytes"] == 0 and flat.count("法轮") == 2   # root edges only
     assert wide.memory_usage() >= 32 and wide.count("法g法z法l") == 2
