@@ -85,10 +85,10 @@ cdef struct TablesC:
     const uint8_t* term_flags   # TERM_* bits of each term
     const uint32_t* word_index  # code point >> PAGE_BITS -> page of word_pages
     const uint8_t* word_pages   # 1 where a code point folds to an ASCII letter or digit
-    const uint64_t* edge_filter # bit set per (state, symbol) edge of every state but the root
+    const uint64_t* edge_filter # bits set per (state, symbol) edge of every state but the root
                                 # (a blocked Bloom filter: two bits in one word; NULL when only
-                                # the root has edges),
-                                # built at load: a miss skips the search (see next_state)
+                                # the root has edges), built at load: a miss skips the search
+                                # (see next_state)
     uint32_t filter_shift       # 64 - log2(filter words)
     uint32_t n_states
     uint32_t n_syms             # symbols are 1..n_syms

@@ -135,8 +135,13 @@ cdef extern from *:
 # The scan loop
 # --------------------------------------------------------------------------------------------
 
+cdef inline int32_t code_in(const uint32_t* page_index, const int32_t* pages,
+                            uint32_t cp) noexcept nogil:
+    return pages[(<Py_ssize_t>page_index[cp >> PAGE_BITS] << PAGE_BITS) | (cp & (PAGE_SIZE - 1))]
+
+
 cdef inline int32_t code_of(const TablesC* t, uint32_t cp) noexcept nogil:
-    return t.pages[(<Py_ssize_t>t.page_index[cp >> PAGE_BITS] << PAGE_BITS) | (cp & (PAGE_SIZE - 1))]
+    return code_in(t.page_index, t.pages, cp)
 
 
 cdef enum:
@@ -155,11 +160,16 @@ cdef inline uint64_t edge_hash(uint64_t s, uint32_t a) noexcept nogil:
     return h ^ (h >> 32)
 
 
+cdef inline uint64_t edge_bits(uint64_t h) noexcept nogil:
+    """The two bits an edge of hash `h` sets in its filter word."""
+    return ((<uint64_t>1) << (h & 63)) | ((<uint64_t>1) << ((h >> 6) & 63))
+
+
 cdef inline bint may_have_edge(const TablesC* t, uint32_t s, uint32_t a) noexcept nogil:
     """False when state `s` certainly has no edge for `a` (either of the edge's two bits in its
     filter word is clear)."""
     cdef uint64_t h = edge_hash(s, a)
-    cdef uint64_t m = ((<uint64_t>1) << (h & 63)) | ((<uint64_t>1) << ((h >> 6) & 63))
+    cdef uint64_t m = edge_bits(h)
     return (t.edge_filter[h >> t.filter_shift] & m) == m
 
 
@@ -523,6 +533,15 @@ cdef step_other_fn step_other_out_of_line = step_other
 cdef report_fn report_out_of_line = report
 
 
+cdef inline void store_scan(ScanC* c, uint32_t state, uint32_t prev, Py_ssize_t n,
+                            int gap) noexcept nogil:
+    """Write scan_range's register copy of the scan state back to `c`."""
+    c.state = state
+    c.prev_sym = prev
+    c.n = n
+    c.gap = gap
+
+
 cdef void scan_range(const TablesC* t, ScanC* c, const char_t* data, Py_ssize_t begin,
                      Py_ssize_t end) noexcept nogil:
     """Step the scan over data[begin:end]; `c` carries the state across calls (a stream).
@@ -534,7 +553,6 @@ cdef void scan_range(const TablesC* t, ScanC* c, const char_t* data, Py_ssize_t 
     path (step_other, report)."""
     cdef const uint32_t* page_index = t.page_index
     cdef const int32_t* pages = t.pages
-    cdef const StateC* states = t.states
     cdef Py_ssize_t* ring = c.ring
     cdef Py_ssize_t mask = c.mask
     cdef bint collapse = t.collapse_repeats
@@ -546,7 +564,7 @@ cdef void scan_range(const TablesC* t, ScanC* c, const char_t* data, Py_ssize_t 
     cdef Py_ssize_t i = begin
     while i < end:
         cp = data[i]
-        code = pages[(<Py_ssize_t>page_index[cp >> PAGE_BITS] << PAGE_BITS) | (cp & (PAGE_SIZE - 1))]
+        code = code_in(page_index, pages, cp)
         if code > 0 and not (collapse and <uint32_t>code == prev and state != 0):
             # feed(), inlined: is_stutter() is false unless the symbol repeats.
             prev = <uint32_t>code
@@ -554,22 +572,15 @@ cdef void scan_range(const TablesC* t, ScanC* c, const char_t* data, Py_ssize_t 
             ring[n & mask] = i
             n += 1
             gap = 0
-            if states[state].out_begin != states[state + 1].out_begin or not (
-                    overlapping or c.pending.size() == 0):
-                c.state = state
-                c.prev_sym = prev
-                c.n = n
-                c.gap = gap
+            if must_report(t, c, state):
+                store_scan(c, state, prev, n, gap)
                 report_out_of_line(t, c, i)
                 if c.done:
                     return
         elif code == CODE_OTHER and overlapping:
             state = 0
         else:
-            c.state = state
-            c.prev_sym = prev
-            c.n = n
-            c.gap = gap
+            store_scan(c, state, prev, n, gap)
             step_other_out_of_line(t, c, cp, i, code)
             if c.done:
                 return
@@ -578,10 +589,7 @@ cdef void scan_range(const TablesC* t, ScanC* c, const char_t* data, Py_ssize_t 
             n = c.n
             gap = c.gap
         i += 1
-    c.state = state
-    c.prev_sym = prev
-    c.n = n
-    c.gap = gap
+    store_scan(c, state, prev, n, gap)
 
 
 cdef Py_ssize_t scan(const TablesC* t, const char_t* data, Py_ssize_t length,
@@ -2013,13 +2021,11 @@ cdef Sieve _attach(tuple arrays, object owners, dict header, object match_kind):
 
 cdef size_t filtered_edges(TablesC* t, uint32_t n_states) noexcept nogil:
     """Edges of the states next_state consults the edge filter for: every state but the root
-    (which has its dense row)."""
-    cdef size_t n = 0, k
-    cdef uint32_t s
-    for s in range(1, n_states):
-        k = t.states[s + 1].edge_begin - t.states[s].edge_begin
-        n += k
-    return n
+    (which has its dense row). Edge runs are consecutive: those of states 1.. end at the
+    sentinel record's."""
+    if n_states == 0:
+        return 0
+    return t.states[n_states].edge_begin - t.states[1].edge_begin
 
 
 cdef uint64_t* build_edge_filter(TablesC* t, uint32_t n_states, size_t n) noexcept nogil:
@@ -2043,7 +2049,7 @@ cdef uint64_t* build_edge_filter(TablesC* t, uint32_t n_states, size_t n) noexce
     for s in range(1, n_states):
         for k in range(t.states[s].edge_begin, t.states[s + 1].edge_begin):
             h = edge_hash(s, t.edges[k].sym)
-            filt[h >> t.filter_shift] |= ((<uint64_t>1) << (h & 63)) | ((<uint64_t>1) << ((h >> 6) & 63))
+            filt[h >> t.filter_shift] |= edge_bits(h)
     return filt
 
 
@@ -2322,9 +2328,9 @@ cdef const char* _check_arrays(TablesC* t, size_t n_pages, size_t n_word_pages, 
     if not ok:
         return "edges"
     # An edge goes exactly one symbol deeper (the root's row to depth 1 at most), and a term
-    # ending in a state is no longer than its depth. The scan relies on both: a hit's start is read from the ring of the last `depth`
-    # positions, and a deeper jump would read a slot never written (a wild offset, then a read
-    # outside the text in the whole-word check).
+    # ending in a state is no longer than its depth. The scan relies on both: a hit's start is
+    # read from the ring of the last `depth` positions, and a deeper jump would read a slot
+    # never written (a wild offset, then a read outside the text in the whole-word check).
     for i in range(t.n_states):
         for k in range(st[i].edge_begin, st[i + 1].edge_begin):
             ok &= st[t.edges[k].target].depth == st[i].depth + 1
