@@ -82,6 +82,12 @@ def test_batch(benchmark, engine, engine_cache, messages, pool):
 #: messages per find_many call (the issue's figure): the 2,000-review sample, repeated
 BATCH_MESSAGES = 100_000
 FIND_MANY_ENGINES = ("hansieve_default_t1", "hansieve_default_t2")
+
+
+def batch_of(messages: list[str]) -> list[str]:
+    """BATCH_MESSAGES messages: the sample, repeated."""
+    return (messages * (BATCH_MESSAGES // len(messages) + 1))[:BATCH_MESSAGES]
+
 REFERENCE_ENGINES = ("parallel_reference_t1", "parallel_reference_t2")
 REFERENCE_CHUNK = 1 << 20   # bytes per hashlib call: far above its 2 KiB GIL-release threshold
 
@@ -125,7 +131,7 @@ def _find_many_run(sieve, threads):
 @pytest.fixture(scope="session")
 def find_many_seconds(default_sieve, messages):
     """One find_many(threads=1) call on the batch, timed once (sizes the reference)."""
-    batch = (messages * (BATCH_MESSAGES // len(messages) + 1))[:BATCH_MESSAGES]
+    batch = batch_of(messages)
     run = _find_many_run(default_sieve, 1)
     return min(timed(run, fresh_copies(batch))[1] for _ in range(2))
 
@@ -137,7 +143,7 @@ def find_many_paired(default_sieve, messages, pytestconfig, pool, reference_chun
     (the gated ratio): load from other jobs on a shared 2-core machine then hits all alike."""
     if not timing_enabled(pytestconfig):
         return None
-    batch = (messages * (BATCH_MESSAGES // len(messages) + 1))[:BATCH_MESSAGES]
+    batch = batch_of(messages)
     runs = {e: _find_many_run(default_sieve, int(e[-1])) for e in FIND_MANY_ENGINES}
     timed_runs = {e: (lambda msgs, r=r: r(msgs)) for e, r in runs.items()}
     for e in REFERENCE_ENGINES:
@@ -155,7 +161,7 @@ def test_find_many(benchmark, engine, default_sieve, messages, find_many_paired)
     already scanned. The gate: two threads at least 1.8x faster than one (ratio t2 / t1 <=
     0.556), timed in alternation."""
     threads = int(engine[-1])
-    batch = (messages * (BATCH_MESSAGES // len(messages) + 1))[:BATCH_MESSAGES]
+    batch = batch_of(messages)
     sieve = default_sieve
     run = _find_many_run(sieve, threads)
     want = sum(sieve.count(m) for m in messages) * (BATCH_MESSAGES // len(messages))

@@ -125,6 +125,11 @@ def test_ten_thousand_mutated_files_are_refused(small):
         hansieve.Sieve.from_bytes(data)
 
 
+def _reseal(b: bytearray) -> None:
+    """Recompute the checksum of an edited file (what a hostile file can do)."""
+    struct.pack_into("<Q", b, 24, hansieve._core._checksum(b))
+
+
 @pytest.mark.issue(5)
 def test_forged_files_are_refused_or_harmless(small):
     """Mutate the arrays and recompute the checksum (what a hostile file can do): validation
@@ -139,7 +144,7 @@ def test_forged_files_are_refused_or_harmless(small):
         for _ in range(rng.randint(1, 4)):
             i = rng.randrange(body_start, len(b))
             b[i] = rng.randrange(256)
-        struct.pack_into("<Q", b, 24, hansieve._core._checksum(b))
+        _reseal(b)
         try:
             forged = hansieve.Sieve.from_bytes(bytes(b))
         except FormatError:
@@ -155,8 +160,7 @@ def test_forged_files_are_refused_or_harmless(small):
 
 
 def _forge(data: bytes, array: str, record: str, index: int, field: int, value: int) -> bytes:
-    """`data` with one field of one record of a named array set to `value`, and the checksum
-    recomputed (what a hostile file can do)."""
+    """`data` with one field of one record of a named array set to `value`, resealed."""
     import json
 
     header_len = struct.unpack_from("<I", data, 12)[0]
@@ -167,7 +171,7 @@ def _forge(data: bytes, array: str, record: str, index: int, field: int, value: 
     fields = list(struct.unpack_from(record, b, offset + index * size))
     fields[field] = value
     struct.pack_into(record, b, offset + index * size, *fields)
-    struct.pack_into("<Q", b, 24, hansieve._core._checksum(b))
+    _reseal(b)
     return bytes(b)
 
 
