@@ -50,7 +50,9 @@ directives = {
 extensions = [
     Extension(
         "hansieve._core",
-        ["src/hansieve/_core.pyx"],
+        ["src/hansieve/_core.pyx"],    # includes _scan.pxi, _decide.pxi, ... and the .h files
+        include_dirs=["src/hansieve"],
+        depends=[str(p) for p in (HERE / "src" / "hansieve").glob("_*.[hp]*")],
         language="c++",
         extra_compile_args=compile_args,
         extra_link_args=link_args,

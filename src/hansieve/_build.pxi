@@ -1,0 +1,468 @@
+# Building
+#
+# Code and word tables, the trie and its breadth-first layout, failure links, outputs, and
+# attaching a Sieve to its arrays (with the edge filter derived at load).
+# Included by _core.pyx (one compilation unit, so the scan loop's helpers inline).
+
+cdef extern from "_build.h":
+    cdef struct hs_edge_tmp:
+        uint32_t parent
+        uint32_t sym
+        uint32_t child
+    void hs_sort_edges(vector[hs_edge_tmp]& v) noexcept nogil
+    int hs_release_free_memory() noexcept nogil
+
+cdef bytes _u32(list values):
+    cdef vector[uint32_t] v
+    for x in values:
+        v.push_back(x)
+    return _as_bytes(v.data(), v.size() * sizeof(uint32_t))
+
+
+cdef inline const char* _ptr(bytes b):
+    return <const char*>b
+
+
+cdef bytes _as_bytes(const void* p, size_t n):
+    return (<const char*>p)[:n] if n else b""
+
+
+cdef tuple _paged(vector[int32_t]& dense, size_t itemsize):
+    """Split a dense per-code-point table into pages, storing identical pages once.
+    Returns (page_index bytes, pages bytes) with entries narrowed to `itemsize` bytes."""
+    cdef vector[uint32_t] page_index = vector[uint32_t](N_PAGES, 0)
+    cdef vector[uint8_t] narrow
+    cdef Py_ssize_t p, k
+    seen = {}
+    chunks = []
+    for p in range(N_PAGES):
+        if itemsize == 4:
+            page = _as_bytes(&dense[p * PAGE_SIZE], PAGE_SIZE * sizeof(int32_t))
+        else:
+            narrow.resize(PAGE_SIZE)
+            for k in range(PAGE_SIZE):
+                narrow[k] = <uint8_t>dense[p * PAGE_SIZE + k]
+            page = _as_bytes(narrow.data(), PAGE_SIZE)
+        number = seen.get(page)
+        if number is None:
+            number = seen[page] = len(chunks)
+            chunks.append(page)
+        page_index[p] = number
+    return _as_bytes(page_index.data(), N_PAGES * sizeof(uint32_t)), b"".join(chunks)
+
+
+def _build_code_table(list sym_pairs, list noise_ranges, list expansions, object punct_cps=()):
+    """The per-code-point table as deduplicated pages.
+
+    sym_pairs: (code point, symbol) for every code point that folds to one term character.
+    noise_ranges: inclusive (lo, hi) ranges of noise code points.
+    punct_cps: noise code points that are sentence punctuation.
+    expansions: (code point, [symbol or 0, ...]) for code points that fold to several characters.
+    Returns (page_index, pages, exp_begin, exp_syms) as bytes.
+    """
+    cdef vector[int32_t] dense = vector[int32_t](N_PAGES * PAGE_SIZE, 0)
+    cdef vector[uint32_t] exp_begin, exp_syms
+    cdef uint32_t cp, lo, hi
+    cdef Py_ssize_t k
+    for lo, hi in noise_ranges:
+        for cp in range(lo, hi + 1):
+            dense[cp] = CODE_NOISE
+    for cp in punct_cps:
+        if dense[cp] == CODE_NOISE:
+            dense[cp] = CODE_PUNCT
+    for cp, sym in sym_pairs:
+        dense[cp] = sym
+    exp_begin.push_back(0)
+    for k, (cp, syms) in enumerate(expansions):
+        dense[cp] = -3 - k
+        for sym in syms:
+            exp_syms.push_back(sym)
+        exp_begin.push_back(exp_syms.size())
+    page_index, pages = _paged(dense, 4)
+    return (page_index, pages,
+            _as_bytes(exp_begin.data(), exp_begin.size() * sizeof(uint32_t)),
+            _as_bytes(exp_syms.data(), exp_syms.size() * sizeof(uint32_t)))
+
+
+def _build_word_table(object word_cps):
+    """Paged bitmap (one byte per code point) of the code points that fold to ASCII letters
+    or digits, for the whole-word rule. Returns (word_index, word_pages) as bytes."""
+    cdef vector[int32_t] dense = vector[int32_t](N_PAGES * PAGE_SIZE, 0)
+    cdef uint32_t cp
+    for cp in word_cps:
+        dense[cp] = 1
+    return _paged(dense, 1)
+
+
+cdef uint32_t _find_edge(const vector[EdgeC]& edges, const vector[BuildStateC]& states, uint32_t s,
+                         uint32_t a) noexcept nogil:
+    """Build-time goto lookup; returns 0 when state `s` has no edge for `a`."""
+    cdef uint32_t lo = states[s].edge_begin, hi = states[s].edge_end, mid
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if edges[mid].sym < a:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < states[s].edge_end and edges[lo].sym == a:
+        return edges[lo].target
+    return 0
+
+
+#: Order of the arrays in a compiled file and in Sieve._buffers.
+ARRAYS = ("page_index", "pages", "exp_begin", "exp_syms", "states", "edges", "outs",
+          "root_next", "term_len", "term_flags", "word_index", "word_pages", "text_offsets",
+          "text_blob", "category_idx", "severity_idx", "base_of", "mechanism_idx")
+
+
+def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes term_flags,
+                 list texts, list category_idx, list severity_idx, list base_of,
+                 list mechanism_idx, dict header, object match_kind):
+    """Build the automaton over `folded_terms` (one per automaton term, already folded and
+    non-empty, every character a term symbol of `code_table`) and return the Sieve.
+
+    `texts`, `category_idx` and `severity_idx` cover every entry: the automaton terms, then the
+    virtual entries of combination rules. `header` carries the counts and options that a
+    compiled file records."""
+    page_index_b, pages_b, exp_begin_b, exp_syms_b = code_table
+    cdef TablesC probe
+    probe.page_index = <const uint32_t*><const char*>page_index_b
+    probe.pages = <const int32_t*><const char*>pages_b
+
+    cdef Py_ssize_t n_terms = len(folded_terms)
+    cdef unordered_map[uint64_t, uint32_t] child_of
+    cdef unordered_map[uint64_t, uint32_t].iterator it
+    cdef vector[hs_edge_tmp] tmp_edges
+    cdef vector[uint32_t] term_node = vector[uint32_t](n_terms, 0)
+    cdef vector[uint32_t] term_len = vector[uint32_t](n_terms, 0)
+    cdef uint32_t n_nodes = 1, node, max_depth = 0
+    cdef uint64_t key
+    cdef hs_edge_tmp te
+    cdef Py_ssize_t t, i, length
+    cdef int32_t code
+    cdef int kind
+    cdef void* data
+    cdef str term
+    if n_terms >= 0xFFFFFFF0 or len(texts) >= 0xFFFFFFF0:
+        raise ValueError("[E103] too many terms")
+
+    # 1. The trie, with temporary node ids. At most one node per term character: reserving
+    # that much up front spares the hash map its rehashes (a 349k-word build: ~0.1 s).
+    cdef size_t n_chars = 0
+    for t in range(n_terms):
+        term = folded_terms[t]
+        n_chars += PyUnicode_GET_LENGTH(term)
+    child_of.reserve(n_chars)
+    tmp_edges.reserve(n_chars)
+    for t in range(n_terms):
+        term = folded_terms[t]
+        PyUnicode_READY(term)
+        kind = PyUnicode_KIND(term)
+        data = PyUnicode_DATA(term)
+        length = PyUnicode_GET_LENGTH(term)
+        node = 0
+        for i in range(length):
+            if kind == 1:
+                code = code_of(&probe, (<const uint8_t*>data)[i])
+            elif kind == 2:
+                code = code_of(&probe, (<const uint16_t*>data)[i])
+            else:
+                code = code_of(&probe, (<const uint32_t*>data)[i])
+            if code <= 0:
+                raise AssertionError(f"term {texts[t]!r}: folded character {term[i]!r} has no symbol")
+            key = (<uint64_t>node << 32) | <uint32_t>code
+            it = child_of.find(key)
+            if it == child_of.end():
+                if n_nodes == 0xFFFFFFFF:
+                    raise ValueError("[E104] lexicon too large: more than 2**32 automaton states")
+                child_of[key] = n_nodes
+                te.parent = node
+                te.sym = code
+                te.child = n_nodes
+                tmp_edges.push_back(te)
+                node = n_nodes
+                n_nodes += 1
+            else:
+                node = dereference(it).second
+        term_node[t] = node
+        term_len[t] = length
+        if <uint32_t>length > max_depth:
+            max_depth = length
+    child_of.clear()
+
+    cdef vector[BuildStateC] states
+    cdef vector[EdgeC] edges
+    cdef vector[uint32_t] outs
+    cdef Py_ssize_t n_syms = header["counts"]["n_syms"]
+    cdef vector[uint32_t] root_next = vector[uint32_t](n_syms + 1, 0)
+    with nogil:
+        _layout(tmp_edges, term_node, n_nodes, states, edges, outs)
+    cdef uint32_t k
+    for k in range(states[0].edge_begin, states[0].edge_end):
+        root_next[edges[k].sym] = edges[k].target
+    # Pack to 16-byte records, plus the sentinel that ends the last state's runs.
+    cdef vector[StateC] packed = vector[StateC](states.size() + 1)
+    for k in range(states.size()):
+        packed[k].edge_begin = states[k].edge_begin
+        packed[k].fail = states[k].fail
+        packed[k].out_begin = states[k].out_begin
+        packed[k].depth = states[k].depth
+    packed[states.size()].edge_begin = edges.size()
+    packed[states.size()].fail = 0
+    packed[states.size()].out_begin = outs.size()
+    packed[states.size()].depth = 0
+
+    # Entry texts as one UTF-8 blob with offsets: decoded only when a Match's term is read.
+    encoded = [s.encode("utf-8", "surrogatepass") for s in texts]
+    cdef vector[uint32_t] text_offsets
+    text_offsets.push_back(0)
+    cdef size_t total = 0
+    for b in encoded:
+        total += len(b)
+        if total >= 0xFFFFFFFF:
+            raise ValueError("[E105] term texts exceed 4 GiB")
+        text_offsets.push_back(total)
+
+    counts = header["counts"]
+    counts.update(n_states=states.size(), n_terms=n_terms, n_entries=len(texts),
+                  max_depth=max_depth, n_exp=len(exp_begin_b) // 4 - 1)
+    arrays = (
+        page_index_b, pages_b, exp_begin_b, exp_syms_b,
+        _as_bytes(packed.data(), packed.size() * sizeof(StateC)),
+        _as_bytes(edges.data(), edges.size() * sizeof(EdgeC)),
+        _as_bytes(outs.data(), outs.size() * sizeof(uint32_t)),
+        _as_bytes(root_next.data(), root_next.size() * sizeof(uint32_t)),
+        _as_bytes(term_len.data(), term_len.size() * sizeof(uint32_t)),
+        bytearray(term_flags),      # compile() may still add TERM_VERIFY bits before publishing
+        word_table[0], word_table[1],
+        _as_bytes(text_offsets.data(), text_offsets.size() * sizeof(uint32_t)),
+        b"".join(encoded),
+        bytes(category_idx),
+        bytes(severity_idx),
+        _u32(base_of),
+        bytes(mechanism_idx),
+    )
+    return _attach(arrays, arrays, header, match_kind)
+
+
+def _add_term_flags(Sieve sv, object term_ids, uint8_t bits):
+    """Set flag bits on terms of a Sieve that compile() has not returned yet (its flag array is
+    still the builder's bytearray)."""
+    flags = sv._buffers[9]
+    if not isinstance(flags, bytearray):
+        raise TypeError("term flags of a published Sieve cannot change")
+    for i in term_ids:
+        flags[i] |= bits
+
+
+def _raw_hits(Sieve sv, str text):
+    """The automaton's hits before any verification, as (term_id, start, end)."""
+    cdef vector[HitC] hits
+    sv._scan(text, False, &hits)
+    return [(h.term_id, h.start, h.end) for h in hits]
+
+
+def _explain_hits(Sieve sv, str text):
+    """The automaton's hits before allowlist, verification and rules, with what decides their
+    fate (for ``hansieve explain``): one dict per raw hit, in scan order."""
+    cdef vector[HitC] hits
+    cdef uint8_t tf
+    sv._scan(text, False, &hits)
+    out = []
+    for h in hits:
+        tf = sv._t.term_flags[h.term_id]
+        out.append({
+            "entry": h.term_id,
+            "term_id": sv._base_of[h.term_id],
+            "start": h.start,
+            "end": h.end,
+            "role": "allow" if tf & TERM_ALLOW else "operand" if tf & TERM_HIDDEN else "deny",
+            "spans_separator": bool(h.flags & HIT_SPANS_PUNCT),
+            "spans_noise": bool(h.flags & HIT_SPANS_NOISE),
+            "needs_verification": bool(needs_verification(&sv._t, h.term_id, h.flags)
+                                       and sv._verifier is not None),
+            "masked": bool(tf & TERM_MASKED),
+        })
+    return out
+
+
+cdef Sieve _attach(tuple arrays, object owners, dict header, object match_kind):
+    """Point a new Sieve at `arrays` (buffer objects, in ARRAYS order) kept alive by `owners`."""
+    cdef Sieve sv = Sieve.__new__(Sieve)
+    cdef list ptrs = []
+    cdef const uint8_t[::1] view
+    for a in arrays:
+        if len(a) == 0:
+            ptrs.append(0)
+            continue
+        view = a
+        ptrs.append(<uintptr_t>&view[0])
+    counts = header["counts"]
+    sv._t.page_index = <const uint32_t*><uintptr_t>ptrs[0]
+    sv._t.pages = <const int32_t*><uintptr_t>ptrs[1]
+    sv._t.exp_begin = <const uint32_t*><uintptr_t>ptrs[2]
+    sv._t.exp_syms = <const uint32_t*><uintptr_t>ptrs[3]
+    sv._t.states = <const StateC*><uintptr_t>ptrs[4]
+    sv._t.edges = <const EdgeC*><uintptr_t>ptrs[5]
+    sv._t.outs = <const uint32_t*><uintptr_t>ptrs[6]
+    sv._t.root_next = <const uint32_t*><uintptr_t>ptrs[7]
+    sv._t.term_len = <const uint32_t*><uintptr_t>ptrs[8]
+    sv._t.term_flags = <const uint8_t*><uintptr_t>ptrs[9]
+    sv._t.word_index = <const uint32_t*><uintptr_t>ptrs[10]
+    sv._t.word_pages = <const uint8_t*><uintptr_t>ptrs[11]
+    sv._text_offsets = <const uint32_t*><uintptr_t>ptrs[12]
+    sv._text_blob = <const char*><uintptr_t>ptrs[13]
+    sv._category_idx = <const uint8_t*><uintptr_t>ptrs[14]
+    sv._severity_idx = <const uint8_t*><uintptr_t>ptrs[15]
+    sv._base_of = <const uint32_t*><uintptr_t>ptrs[16]
+    sv._mechanism_idx = <const uint8_t*><uintptr_t>ptrs[17]
+    sv._mechanism_names = tuple(header["mechanisms"])
+    sv._t.n_syms = counts["n_syms"]
+    sv._t.n_terms = counts["n_terms"]
+    sv._t.max_depth = counts["max_depth"]
+    sv._t.max_gap = header["options"]["max_gap"]
+    sv._t.leftmost_longest = header["options"]["match_kind"] == "leftmost_longest"
+    sv._t.has_allow = counts["n_allow"] > 0
+    sv._t.has_masked = counts.get("n_masked", 0) > 0
+    sv._t.collapse_repeats = header["options"].get("collapse_repeats", False) is True
+    sv._n_entries = counts["n_entries"]
+    sv._n_deny = counts["n_deny"]
+    sv._category_names = tuple(header["categories"])
+    sv._header = header
+    sv.match_kind = match_kind
+    sv._buffers = owners
+    cdef uint32_t n_states = counts["n_states"]
+    cdef size_t n_filtered
+    with nogil:
+        n_filtered = filtered_edges(&sv._t, n_states)
+        sv._edge_filter = build_edge_filter(&sv._t, n_states, n_filtered)
+    if sv._edge_filter == NULL and n_filtered:
+        raise MemoryError("hansieve: cannot allocate the edge filter")
+    sv._t.edge_filter = sv._edge_filter
+    # Last: a Sieve with n_states == 0 scans nothing, so it is safe until every pointer is set.
+    sv._t.n_states = n_states
+    return sv
+
+
+cdef size_t filtered_edges(TablesC* t, uint32_t n_states) noexcept nogil:
+    """Edges of the states next_state consults the edge filter for: every state but the root
+    (which has its dense row). Edge runs are consecutive: those of states 1.. end at the
+    sentinel record's."""
+    if n_states == 0:
+        return 0
+    return t.states[n_states].edge_begin - t.states[1].edge_begin
+
+
+cdef uint64_t* build_edge_filter(TablesC* t, uint32_t n_states, size_t n) noexcept nogil:
+    """The edge filter over the `n` edges of `t`'s states other than the root (derived data,
+    so a compiled file need not carry it, nor can a forged one make it lie). NULL when there
+    are none, or out of memory."""
+    cdef size_t words = 2, k     # at least two: the word index is h >> filter_shift < 64
+    cdef int log2 = 1
+    cdef uint32_t s
+    cdef uint64_t h
+    cdef uint64_t* filt
+    if n == 0:
+        return NULL
+    while words * 64 < n * FILTER_BITS_PER_EDGE:
+        words <<= 1
+        log2 += 1
+    filt = <uint64_t*>calloc(words, sizeof(uint64_t))
+    if filt == NULL:
+        return NULL
+    t.filter_shift = 64 - log2
+    for s in range(1, n_states):
+        for k in range(t.states[s].edge_begin, t.states[s + 1].edge_begin):
+            h = edge_hash(s, t.edges[k].sym)
+            filt[h >> t.filter_shift] |= edge_bits(h)
+    return filt
+
+
+cdef void _layout(vector[hs_edge_tmp]& tmp_edges, const vector[uint32_t]& term_node,
+                  uint32_t n_nodes, vector[BuildStateC]& states, vector[EdgeC]& edges,
+                  vector[uint32_t]& outs) noexcept nogil:
+    """Renumber the trie breadth-first (hot shallow states packed together), lay out sorted edge
+    runs, compute failure links and the flattened per-state output lists."""
+    cdef size_t n_edges = tmp_edges.size(), j
+    cdef uint32_t s, old, c, f, a, r, k
+    hs_sort_edges(tmp_edges)
+    # Where each temporary node's sorted edges start.
+    cdef vector[uint32_t] tmp_begin = vector[uint32_t](n_nodes + 1, 0)
+    for j in range(n_edges):
+        tmp_begin[tmp_edges[j].parent + 1] += 1
+    for s in range(n_nodes):
+        tmp_begin[s + 1] += tmp_begin[s]
+    # Terms ending at each temporary node, in term-id order (counting sort).
+    cdef vector[uint32_t] own_begin = vector[uint32_t](n_nodes + 1, 0)
+    cdef vector[uint32_t] own = vector[uint32_t](term_node.size(), 0)
+    for j in range(term_node.size()):
+        own_begin[term_node[j] + 1] += 1
+    for s in range(n_nodes):
+        own_begin[s + 1] += own_begin[s]
+    cdef vector[uint32_t] fill = own_begin
+    for j in range(term_node.size()):
+        own[fill[term_node[j]]] = j
+        fill[term_node[j]] += 1
+
+    # Breadth-first order: the queue position is the new state id.
+    cdef vector[uint32_t] queue
+    queue.reserve(n_nodes)
+    queue.push_back(0)
+    states.resize(n_nodes)
+    edges.reserve(n_edges)
+    cdef EdgeC e
+    s = 0
+    while s < queue.size():
+        old = queue[s]
+        states[s].edge_begin = edges.size()
+        for j in range(tmp_begin[old], tmp_begin[old + 1]):
+            e.sym = tmp_edges[j].sym
+            e.target = queue.size()
+            states[e.target].depth = states[s].depth + 1
+            queue.push_back(tmp_edges[j].child)
+            edges.push_back(e)
+        states[s].edge_end = edges.size()
+        s += 1
+    states[0].depth = 0
+
+    # Failure links and outputs, in the same order (a state's failure target is shallower).
+    states[0].fail = 0
+    for s in range(n_nodes):
+        old = queue[s]
+        states[s].out_begin = outs.size()
+        for j in range(own_begin[old], own_begin[old + 1]):
+            outs.push_back(own[j])
+        if s != 0:
+            f = states[s].fail
+            for k in range(states[f].out_begin, states[f].out_end):
+                r = outs[k]     # copy first: push_back may reallocate
+                outs.push_back(r)
+        states[s].out_end = outs.size()
+        for k in range(states[s].edge_begin, states[s].edge_end):
+            c = edges[k].target
+            a = edges[k].sym
+            if s == 0:
+                states[c].fail = 0
+                continue
+            f = states[s].fail
+            while True:
+                r = _find_edge(edges, states, f, a)
+                if r != 0:
+                    states[c].fail = r
+                    break
+                if f == 0:
+                    states[c].fail = 0
+                    break
+                f = states[f].fail
+
+
+def _release_build_memory():
+    """Return the memory a build freed to the OS (glibc's malloc_trim; elsewhere nothing).
+
+    A build of 349k terms peaks at ~200 MB of Python lists, dicts and C++ vectors and keeps
+    ~22 MB; glibc keeps the freed rest mapped, so without this the process stays ~100 MB larger
+    than the Sieve it holds. Returns whether any memory was released."""
+    cdef int released
+    with nogil:
+        released = hs_release_free_memory()
+    return bool(released)
