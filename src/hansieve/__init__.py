@@ -6,11 +6,11 @@
 [('法轮功', 2, 5), ('fuck', 6, 13)]
 """
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from ._core import Match, Sieve, Stream
 from .compile import MatchKind, compile, load
-from .errors import BuildError, FormatError, HansieveError, LexiconError, MatchError
+from .errors import (BuildError, HansieveWarning, FormatError, HansieveError, LexiconError,
+                     MatchError)
 from .lexicon import (CATEGORIES, SEVERITIES, Lexicon, Rule, Term, default_lexicon_path,
                       load_lexicon, read_lexicon)
 from .reload import Reloader
@@ -20,6 +20,7 @@ __all__ = [
     "CATEGORIES",
     "SEVERITIES",
     "BuildError",
+    "HansieveWarning",
     "FormatError",
     "HansieveError",
     "Lexicon",

@@ -117,7 +117,7 @@ ARRAYS = ("page_index", "pages", "exp_begin", "exp_syms", "states", "edges", "ou
 
 def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes term_flags,
                  list texts, list category_idx, list severity_idx, list base_of,
-                 list mechanism_idx, dict header, object match_kind):
+                 list mechanism_idx, dict header):
     """Build the automaton over `folded_terms` (one per automaton term, already folded and
     non-empty, every character a term symbol of `code_table`) and return the Sieve.
 
@@ -144,7 +144,7 @@ def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes te
     cdef void* data
     cdef str term
     if n_terms >= 0xFFFFFFF0 or len(texts) >= 0xFFFFFFF0:
-        raise ValueError("[E103] too many terms")
+        raise BuildError("[E103] too many terms: at most 2**32 - 16 entries")
 
     # 1. The trie, with temporary node ids. At most one node per term character: reserving
     # that much up front spares the hash map its rehashes (a 349k-word build: ~0.1 s).
@@ -169,12 +169,13 @@ def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes te
             else:
                 code = code_of(&probe, (<const uint32_t*>data)[i])
             if code <= 0:
-                raise AssertionError(f"term {texts[t]!r}: folded character {term[i]!r} has no symbol")
+                raise BuildError(f"[E108] term {texts[t]!r}: folded character {term[i]!r} has no symbol "
+                                 "(the folded terms and the code table disagree)")
             key = (<uint64_t>node << 32) | <uint32_t>code
             it = child_of.find(key)
             if it == child_of.end():
                 if n_nodes == 0xFFFFFFFF:
-                    raise ValueError("[E104] lexicon too large: more than 2**32 automaton states")
+                    raise BuildError("[E104] lexicon too large: more than 2**32 automaton states")
                 child_of[key] = n_nodes
                 te.parent = node
                 te.sym = code
@@ -220,7 +221,7 @@ def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes te
     for b in encoded:
         total += len(b)
         if total >= 0xFFFFFFFF:
-            raise ValueError("[E105] term texts exceed 4 GiB")
+            raise BuildError("[E105] term texts exceed 4 GiB")
         text_offsets.push_back(total)
 
     counts = header["counts"]
@@ -233,7 +234,7 @@ def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes te
         _as_bytes(outs.data(), outs.size() * sizeof(uint32_t)),
         _as_bytes(root_next.data(), root_next.size() * sizeof(uint32_t)),
         _as_bytes(term_len.data(), term_len.size() * sizeof(uint32_t)),
-        bytearray(term_flags),      # compile() may still add TERM_VERIFY bits before publishing
+        term_flags,
         word_table[0], word_table[1],
         _as_bytes(text_offsets.data(), text_offsets.size() * sizeof(uint32_t)),
         b"".join(encoded),
@@ -242,52 +243,13 @@ def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes te
         _u32(base_of),
         bytes(mechanism_idx),
     )
-    return _attach(arrays, arrays, header, match_kind)
+    return _attach(arrays, arrays, header, _runtime_for(header))
 
 
-def _add_term_flags(Sieve sv, object term_ids, uint8_t bits):
-    """Set flag bits on terms of a Sieve that compile() has not returned yet (its flag array is
-    still the builder's bytearray)."""
-    flags = sv._buffers[9]
-    if not isinstance(flags, bytearray):
-        raise TypeError("term flags of a published Sieve cannot change")
-    for i in term_ids:
-        flags[i] |= bits
-
-
-def _raw_hits(Sieve sv, str text):
-    """The automaton's hits before any verification, as (term_id, start, end)."""
-    cdef vector[HitC] hits
-    sv._scan(text, False, &hits)
-    return [(h.term_id, h.start, h.end) for h in hits]
-
-
-def _explain_hits(Sieve sv, str text):
-    """The automaton's hits before allowlist, verification and rules, with what decides their
-    fate (for ``hansieve explain``): one dict per raw hit, in scan order."""
-    cdef vector[HitC] hits
-    cdef uint8_t tf
-    sv._scan(text, False, &hits)
-    out = []
-    for h in hits:
-        tf = sv._t.term_flags[h.term_id]
-        out.append({
-            "entry": h.term_id,
-            "term_id": sv._base_of[h.term_id],
-            "start": h.start,
-            "end": h.end,
-            "role": "allow" if tf & TERM_ALLOW else "operand" if tf & TERM_HIDDEN else "deny",
-            "spans_separator": bool(h.flags & HIT_SPANS_PUNCT),
-            "spans_noise": bool(h.flags & HIT_SPANS_NOISE),
-            "needs_verification": bool(needs_verification(&sv._t, h.term_id, h.flags)
-                                       and sv._verifier is not None),
-            "masked": bool(tf & TERM_MASKED),
-        })
-    return out
-
-
-cdef Sieve _attach(tuple arrays, object owners, dict header, object match_kind):
-    """Point a new Sieve at `arrays` (buffer objects, in ARRAYS order) kept alive by `owners`."""
+cdef Sieve _attach(tuple arrays, object owners, dict header, object runtime):
+    """Point a new Sieve at `arrays` (buffer objects, in ARRAYS order) kept alive by `owners`,
+    with what `runtime` (_runtime_for(header)) attaches. The arrays are immutable (bytes, or a
+    read-only mapping): nothing changes a Sieve once made."""
     cdef Sieve sv = Sieve.__new__(Sieve)
     cdef list ptrs = []
     cdef const uint8_t[::1] view
@@ -329,7 +291,12 @@ cdef Sieve _attach(tuple arrays, object owners, dict header, object match_kind):
     sv._n_deny = counts["n_deny"]
     sv._category_names = tuple(header["categories"])
     sv._header = header
-    sv.match_kind = match_kind
+    sv.match_kind = runtime.match_kind
+    sv._severity_names = (None,) + tuple(runtime.severities)
+    sv._actions = tuple(runtime.actions)
+    sv._verifier = runtime.verifier
+    sv._rules = runtime.rules
+    sv._rule_stream = runtime.rule_stream
     sv._buffers = owners
     cdef uint32_t n_states = counts["n_states"]
     cdef size_t n_filtered

@@ -3,14 +3,14 @@
 # Match, Verdict, Sieve and Stream: what a user holds.
 # Included by _core.pyx (one compilation unit, so the scan loop's helpers inline).
 
-_SEVERITY_NAMES = (None, "block", "review", "notice")
-
 cdef enum:
+    # The boundary check segments VERIFY_WINDOW characters of context on each side of a hit, read
+    # from VERIFY_REACH characters (the margin keeps the window's edge tokens whole).
+    VERIFY_WINDOW = 16
+    VERIFY_REACH = VERIFY_WINDOW + 4
     # What a stream keeps on the left of the earliest hit still to come: the verification
-    # window (verify.WINDOW + 4 characters) and the whole-word rule's look-behind (1 character).
-    STREAM_KEEP = 21
-    # What verification reads on the right of a hit (verify.WINDOW + 4).
-    VERIFY_REACH = 20
+    # reach and the whole-word rule's look-behind (1 character).
+    STREAM_KEEP = VERIFY_REACH + 1
     # contains()/count() hold at most this many undecided hits (32 bytes each) before they go
     # on with a stream fed this many code points at a time: memory bounded whatever the text.
     HELD_HITS_CAP = 1 << 16
@@ -21,6 +21,37 @@ cdef enum:
     NOGIL_MIN_LENGTH = 512
 
 cdef size_t held_hits_cap = HELD_HITS_CAP
+
+# Constants the layers above share with the core (defined here once).
+VERIFY_WINDOW_CHARS = VERIFY_WINDOW
+VERIFY_REACH_CHARS = VERIFY_REACH
+TERM_FLAG_BITS = {"allow": TERM_ALLOW, "hidden": TERM_HIDDEN, "whole_word_start": TERM_WW_START,
+                  "whole_word_end": TERM_WW_END, "verify": TERM_VERIFY, "masked": TERM_MASKED}
+MASK_CHARS = "".join(chr(MASK_CPS[i]) for i in range(N_MASK_CPS))
+
+
+# What the layers above attach to every Sieve, made from its header by the factory compile.py
+# registers at import: the match kind, the severity policy, the boundary verifier and the
+# combination rules. The core imports nothing of the package; it is handed these as data.
+cdef object _runtime_factory = None
+
+
+def _register_runtime(factory):
+    """Set the factory ``factory(header) -> Runtime`` every Sieve made from then on is given
+    (hansieve.compile does this at import). A Runtime has ``match_kind``, ``severities`` (the
+    names of severity indexes 1, 2, ...), ``actions`` (the action for each severity rank, index
+    0: no hit), ``verifier`` (callable(text, hits) -> list of bool, or None), ``rules``
+    (callable(operand hits) -> rule hits, or None) and ``rule_stream`` (callable() -> an
+    incremental rule evaluator, or None)."""
+    global _runtime_factory
+    _runtime_factory = factory
+
+
+cdef object _runtime_for(dict header):
+    if _runtime_factory is None:
+        raise RuntimeError("hansieve._core is the native part of hansieve: import hansieve, "
+                           "which attaches verification and rules to every Sieve")
+    return _runtime_factory(header)
 
 
 def _set_held_hits_cap(size_t cap):
@@ -62,7 +93,7 @@ cdef class Match:
 
     @property
     def severity(self):
-        return _SEVERITY_NAMES[self._sieve._severity_idx[self.term_id]]
+        return self._sieve._severity_names[self._sieve._severity_idx[self.term_id]]
 
     @property
     def span(self) -> tuple:
@@ -96,12 +127,6 @@ cdef class Match:
         # A Match pickles as its plain fields: enough for results sent between processes.
         return (_plain_match, (self.term_id, self.start, self.end, self.term, self.category,
                                self.severity))
-
-
-#: The action for each severity of _SEVERITY_NAMES: the strongest among a message's hits
-#: decides; "pass" without hits, and a "notice" hit is logged but passes. verify.ACTIONS is
-#: derived from this table (one policy for check() and verify.verdict()).
-_ACTION_OF_RANK = ("pass", "block", "review", "pass")
 
 
 @cython.freelist(64)
@@ -210,6 +235,9 @@ cdef class Sieve:
         self._buffers = ()
         self._verifier = None
         self._rules = None
+        self._rule_stream = None
+        self._severity_names = (None,)
+        self._actions = ("pass",)
 
     def __dealloc__(self):
         free(self._edge_filter)
@@ -255,69 +283,8 @@ cdef class Sieve:
         return scan(&self._t, <const uint32_t*>data, length, first_only, hits, counted, hit_cap)
 
     cdef int _finish(self, object text, vector[HitC]& hits) except -1:
-        """Turn raw hits into reported hits, in place: allowlist precedence, rule operands
-        set aside, boundary verification, combination rules. Clean messages never get here."""
-        cdef const uint8_t* flags = self._t.term_flags
-        cdef HitC h
-        cdef size_t i, j, kept = 0
-        cdef bint special = False
-        for h in hits:
-            if h.flags or flags[h.term_id] & (TERM_ALLOW | TERM_HIDDEN | TERM_VERIFY | TERM_MASKED):
-                special = True
-                break
-        # (h.flags alone marks nothing to do unless the hit needs verification, see below)
-        if not special:
-            return 0
-        cdef vector[pair[Py_ssize_t, Py_ssize_t]] allow, strong
-        operands = [] if self._rules is not None else None
-        for h in hits:
-            if flags[h.term_id] & TERM_ALLOW:
-                allow.push_back(pair[Py_ssize_t, Py_ssize_t](h.start, h.end))
-            elif self._t.has_masked and not flags[h.term_id] & (TERM_HIDDEN | TERM_MASKED):
-                strong.push_back(pair[Py_ssize_t, Py_ssize_t](h.start, h.end))
-        index_spans(allow)
-        index_spans(strong)
-        pending = []
-        for i in range(hits.size()):
-            h = hits[i]
-            if flags[h.term_id] & TERM_ALLOW:
-                continue
-            if flags[h.term_id] & TERM_HIDDEN:
-                # Operands are verified like terms: 百家乐 across 数百家，乐此 is no operand.
-                if operands is not None and not (needs_verification(&self._t, h.term_id, h.flags)
-                                                 and self._verifier is not None
-                                                 and not self._verifier(text, [(h.term_id, h.start, h.end)])[0]):
-                    operands.append((h.term_id, h.start, h.end))
-                continue
-            # A deny hit whose span lies inside an allow hit's span is dropped; so is a masked
-            # form inside a hit that read the mask as noise (法*輪*功 is 法轮功, not 轮子功).
-            if flags[h.term_id] & TERM_MASKED and covered(strong, h):
-                continue
-            if not covered(allow, h):
-                if needs_verification(&self._t, h.term_id, h.flags) and self._verifier is not None:
-                    pending.append(kept)
-                hits[kept] = h
-                kept += 1
-        hits.resize(kept)
-        if pending:
-            keep = self._verifier(text, [(hits[i].term_id, hits[i].start, hits[i].end)
-                                         for i in pending])
-            dropped = {pending[k] for k, ok in enumerate(keep) if not ok}
-            if dropped:
-                kept = 0
-                for i in range(hits.size()):
-                    if i not in dropped:
-                        hits[kept] = hits[i]
-                        kept += 1
-                hits.resize(kept)
-        if operands:
-            for term_id, start, end in self._rules(operands):
-                h.term_id = term_id
-                h.flags = 0
-                h.start = start
-                h.end = end
-                hits.push_back(h)
-        return 0
+        """Raw hits -> reported hits, in place (see decide() in _decide.pxi)."""
+        return decide(self, text, hits, None)
 
     cdef list _to_matches(self, vector[HitC]& hits):
         cdef list out = []
@@ -343,16 +310,17 @@ cdef class Sieve:
         return self._to_matches(hits)
 
     cdef Verdict _verdict(self, list matches):
-        """verify.verdict() of this Sieve's matches, from its severity and category tables."""
+        """verify.verdict() of this Sieve's matches, from its severity and category tables and
+        the action policy its runtime carries."""
         if not matches:
-            return _new_verdict("pass", None, (), matches)
+            return _new_verdict(self._actions[0], None, (), matches)
         cdef Match m
-        cdef int rank = 4, r
+        cdef int rank = len(self._severity_names), r
         cdef uint8_t c
         cdef uint64_t seen[4]
         seen[0] = seen[1] = seen[2] = seen[3] = 0
         for m in matches:
-            r = self._severity_idx[m.term_id] or 1      # no severity counts as block
+            r = self._severity_idx[m.term_id] or 1      # no severity counts as the strongest
             if r < rank:
                 rank = r
             c = self._category_idx[m.term_id]
@@ -364,7 +332,7 @@ cdef class Sieve:
             if seen[i >> 6] >> (i & 63) & 1:
                 names.append(self._category_names[i - 1])
         names.sort()
-        return _new_verdict(_ACTION_OF_RANK[rank], _SEVERITY_NAMES[rank], tuple(names),
+        return _new_verdict(self._actions[rank], self._severity_names[rank], tuple(names),
                             matches)
 
     def find(self, text):
@@ -395,6 +363,7 @@ cdef class Sieve:
         cdef size_t n = len(items), i
         cdef vector[TextRefC] refs = vector[TextRefC](n)
         cdef vector[vector[HitC]] results = vector[vector[HitC]](n)
+        cdef vector[uint8_t] failed = vector[uint8_t](n, 0)
         cdef BatchC batch
         if threads < 0:
             raise ValueError(f"[E102] threads must be >= 0, got {threads}")
@@ -411,7 +380,7 @@ cdef class Sieve:
         batch.t = &self._t
         batch.texts = refs.data()
         batch.results = results.data()
-        batch.failed = 0
+        batch.failed = failed.data()
         cdef list out = [None] * n
         if self._t.n_states == 0 or n == 0:
             for i in range(n):
@@ -445,8 +414,9 @@ cdef class Sieve:
         finally:
             with nogil:
                 hs_batch_finish(b)
-        if batch.failed:
-            raise MemoryError("hansieve: cannot allocate the position ring for this lexicon")
+        for i in range(n):      # read after the workers are joined
+            if failed[i]:
+                raise MemoryError("hansieve: cannot allocate the position ring for this lexicon")
         return out
 
     def check_many(self, texts, int threads=0):
@@ -597,7 +567,7 @@ cdef class Sieve:
             "text": self._text(term_id),
             "kind": kind,
             "category": self._category_names[c - 1] if c else None,
-            "severity": _SEVERITY_NAMES[self._severity_idx[term_id]],
+            "severity": self._severity_names[self._severity_idx[term_id]],
             "tags": tuple(extra.get("tags", ())),
             "flags": frozenset(extra.get("flags", ())),
             "base": self._base_of[term_id],
@@ -717,7 +687,7 @@ cdef class Stream:
     cdef list _queue        # raw hits awaiting a decision, in scan order: (entry, flags, start, end)
     cdef list _allows       # allowlist spans that may still cover a hit
     cdef list _strong       # spans of deny hits (not masked forms) that may still cover a masked one
-    cdef object _rules      # verify.RuleStream, or None
+    cdef object _rules      # the Sieve's incremental rule evaluator (verify.RuleStream), or None
     cdef bint _busy         # a feed is scanning (with the GIL released)
     cdef Py_ssize_t _settled    # no hit still to come starts before this stream offset
 
@@ -748,11 +718,7 @@ cdef class Stream:
         st._queue = []
         st._allows = []
         st._strong = []
-        if sieve._rules is not None:
-            from .verify import RuleStream
-            st._rules = RuleStream(sieve._header.get("rules") or [])
-        else:
-            st._rules = None
+        st._rules = sieve._rule_stream() if sieve._rule_stream is not None else None
         return st
 
     @property
@@ -881,50 +847,49 @@ cdef class Stream:
         return h
 
     cdef vector[HitC] _decide(self, Py_ssize_t horizon, bint final):
-        """Settle queued hits in scan order, as Sieve._finish would for the whole text; stop at
-        the first one the text still to come could change."""
+        """Settle queued hits in scan order with the rule Sieve.find applies (classify() and
+        resolve() in _decide.pxi); stop at the first one the text still to come could change."""
         cdef const TablesC* t = &self._sieve._t
         cdef vector[HitC] out
         cdef HitC h
         cdef uint32_t entry, flags
         cdef Py_ssize_t start, end, available = self._base + len(self._buf)
-        cdef bint check, masked
-        verifier = self._sieve._verifier
+        cdef bint verifying = self._sieve._verifier is not None, hidden
+        cdef int outcome
         queue = self._queue
-        # The same span index as Sieve._finish (n log n however many hits a chunk holds).
+        # The same span index as Sieve.find's (n log n however many hits a chunk holds).
         cdef vector[pair[Py_ssize_t, Py_ssize_t]] allows = indexed(self._allows)
         cdef vector[pair[Py_ssize_t, Py_ssize_t]] strong = indexed(self._strong)
         done = 0
         for entry, flags, start, end in queue:
-            check = verifier is not None and needs_verification(t, entry, flags)
-            if check and not final and end + VERIFY_REACH > available:
+            # When: a hit waits for what could still change it.
+            if (verifying and needs_verification(t, entry, flags) and not final
+                    and end + VERIFY_REACH > available):
                 break       # the verification window is not all here yet
-            if t.term_flags[entry] & TERM_HIDDEN:
-                done += 1
-                if self._rules is None or (check and not self._verified(entry, start, end)):
-                    continue
+            hidden = t.term_flags[entry] & TERM_HIDDEN
+            if (not hidden and not final and start >= horizon
+                    and (t.has_allow or t.term_flags[entry] & TERM_MASKED)):
+                break       # an allowlist entry (or a hit) covering it may still come
+            done += 1
+            # What: the same decision as for a whole text.
+            outcome = classify(t, entry, flags, start, end, allows, strong, verifying)
+            if outcome == OPERAND_NEEDS_CHECK and self._rules is None:
+                outcome = OPERAND
+            elif outcome == NEEDS_CHECK or outcome == OPERAND_NEEDS_CHECK:
+                outcome = resolve(outcome, self._verified(entry, start, end))
+            if feeds_rules(outcome) and self._rules is not None:
                 for rule_id, r_start, r_end in self._rules.add((entry, start, end)):
                     h.term_id = rule_id
                     h.flags = 0
                     h.start = r_start
                     h.end = r_end
                     out.push_back(h)
-                continue
-            masked = t.term_flags[entry] & TERM_MASKED
-            if not final and (t.has_allow or masked) and start >= horizon:
-                break       # an allowlist entry (or a hit) covering it may still come
-            done += 1
-            if masked and covers(strong, start, end):
-                continue
-            if covers(allows, start, end):
-                continue
-            if check and not self._verified(entry, start, end):
-                continue
-            h.term_id = entry
-            h.flags = flags
-            h.start = start
-            h.end = end
-            out.push_back(h)
+            elif reported(outcome):
+                h.term_id = entry
+                h.flags = flags
+                h.start = start
+                h.end = end
+                out.push_back(h)
         del queue[:done]
         if final and self._rules is not None:
             for rule_id, r_start, r_end in self._rules.close():

@@ -120,6 +120,7 @@ cdef class Verdict:
 
 cdef class Sieve:
     cdef TablesC _t
+    cdef object __weakref__         # caches and services may hold Sieves weakly
     cdef uint64_t* _edge_filter     # owned: TablesC.edge_filter
     cdef object _buffers        # owners of the memory the pointers point into (bytes, or an mmap)
     cdef const uint32_t* _text_offsets  # entry i's text: _text_blob[_text_offsets[i]:_text_offsets[i+1]]
@@ -134,9 +135,13 @@ cdef class Sieve:
     cdef tuple _category_names
     cdef dict _header           # options, counts, rules, lexicon identity: what to_bytes writes
     cdef tuple _terms_cache
+    # What the runtime factory (_register_runtime) attached, from the header: read-only.
     cdef readonly object match_kind
-    cdef public object _verifier    # callable(text, hits) -> kept hits, for TERM_VERIFY hits
-    cdef public object _rules       # callable(operand hits) -> rule hits, or None
+    cdef readonly object _verifier  # callable(text, hits) -> list of bool (boundary check), or None
+    cdef object _rules              # callable(operand hits) -> rule hits, or None
+    cdef object _rule_stream        # callable() -> incremental rule evaluator, or None
+    cdef tuple _severity_names      # severity index -> name (index 0: None)
+    cdef tuple _actions             # severity rank -> action (index 0: no hit)
 
     cdef Py_ssize_t _scan(self, object text, bint first_only, vector[HitC]* hits,
                           Py_ssize_t* counted=*, size_t hit_cap=*) except -1

@@ -7,6 +7,7 @@
 #
 # One module, one compilation unit (the scan loop's helpers must inline), in parts:
 #   _core.pxd       the structs, flag bits and class declarations
+#   _errors.pxi     the exception hierarchy (re-exported by errors.py)
 #   _scan.pxi       the scan loop (and the per-message task of find_many's pool, _batch.h)
 #   _decide.pxi     what happens to raw hits after the scan
 #   _classes.pxi    Match, Verdict, Sieve, Stream
@@ -25,6 +26,7 @@ from libcpp.vector cimport vector
 
 from hansieve._unicode cimport PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READY
 
+include "_errors.pxi"
 include "_scan.pxi"
 include "_decide.pxi"
 include "_classes.pxi"

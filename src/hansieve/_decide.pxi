@@ -1,22 +1,18 @@
 # After the scan
 #
-# Span indexes for the decisions that follow a scan (allowlist, masked forms).
+# What becomes of the raw hits of a scan: the span indexes (allowlist, masked forms) and the one
+# decision routine every caller shares.
 # Included by _core.pyx (one compilation unit, so the scan loop's helpers inline).
 
 cdef void index_spans(vector[pair[Py_ssize_t, Py_ssize_t]]& spans) noexcept:
     """Sort (start, end) spans by start and turn each end into the largest end so far, so that
-    covered() answers with one binary search (a message with n allow hits and n deny hits
+    covers() answers with one binary search (a message with n allow hits and n deny hits
     costs n log n, not n**2: 真是大麻烦。 repeated 10**7 times)."""
     cdef size_t i
     sort(spans.begin(), spans.end())
     for i in range(1, spans.size()):
         if spans[i].second < spans[i - 1].second:
             spans[i].second = spans[i - 1].second
-
-
-cdef inline bint covered(const vector[pair[Py_ssize_t, Py_ssize_t]]& spans,
-                         const HitC& h) noexcept:
-    return covers(spans, h.start, h.end)
 
 
 cdef bint covers(const vector[pair[Py_ssize_t, Py_ssize_t]]& spans, Py_ssize_t start,
@@ -40,3 +36,162 @@ cdef vector[pair[Py_ssize_t, Py_ssize_t]] indexed(list spans):
         v.push_back(pair[Py_ssize_t, Py_ssize_t](a, b))
     index_spans(v)
     return v
+
+
+# ---- the decision on each raw hit --------------------------------------------------------
+#
+# One routine decides what becomes of the automaton's raw hits, for every caller: find, first,
+# contains, count, mask, check and find_many through decide(); a Stream through classify() and
+# resolve(), hit by hit as its text arrives; explain through decide() with a trace. The order
+# of the tests is the rule: allowlist entries and rule operands are never reported; a masked
+# form inside a hit that read the mask as noise is dropped (法*輪*功 is 法轮功, not 轮子功); a
+# deny hit inside an allowlist hit is dropped; a hit that spans a separator, or whose term is
+# boundary-verified and that skipped no disguising noise, is kept only where word segmentation
+# agrees; combination rules run over the operands that passed the same check.
+
+cdef enum:
+    # What became of a raw hit (OUTCOMES names them for Python).
+    KEPT = 0                # reported, nothing had to check it
+    KEPT_VERIFIED = 1       # reported: the boundary check agreed
+    DROPPED_ALLOWLIST = 2   # inside an allowlist entry's hit
+    DROPPED_MASKED = 3      # a masked form inside a hit that read the mask symbols as noise
+    DROPPED_VERIFICATION = 4    # the boundary check cut across one of its ends
+    ALLOW_ENTRY = 5         # an allowlist entry: drops deny hits inside it, never reported
+    OPERAND = 6             # a rule operand: feeds the combination rules, never reported
+    OPERAND_DROPPED = 7     # a rule operand the boundary check rejected: feeds no rule
+    RULE_HIT = 8            # a combination rule that holds
+    OPERAND_VERIFIED = 9    # a rule operand the boundary check accepted: feeds the rules
+    # classify() only: the boundary check decides (resolve() turns these into the above)
+    NEEDS_CHECK = 10
+    OPERAND_NEEDS_CHECK = 11
+
+#: Names of the outcomes in trace records (``_core._trace``, read by explain).
+OUTCOMES = ("kept", "verified", "allowlist", "masked", "verification", "allow-entry", "operand",
+            "operand-dropped", "rule", "operand-verified")
+
+
+cdef inline int classify(const TablesC* t, uint32_t entry, uint32_t hit_flags, Py_ssize_t start,
+                         Py_ssize_t end, const vector[pair[Py_ssize_t, Py_ssize_t]]& allows,
+                         const vector[pair[Py_ssize_t, Py_ssize_t]]& strong,
+                         bint verifying) noexcept:
+    """The outcome of one raw hit, or NEEDS_CHECK / OPERAND_NEEDS_CHECK when the boundary
+    check decides. `allows` and `strong` are index_spans() indexes of the allowlist hits and
+    of the deny hits that are not masked forms."""
+    cdef uint8_t tf = t.term_flags[entry]
+    cdef bint check = verifying and needs_verification(t, entry, hit_flags)
+    if tf & TERM_ALLOW:
+        return ALLOW_ENTRY
+    if tf & TERM_HIDDEN:
+        # Operands are verified like terms: 百家乐 across 数百家，乐此 is no operand.
+        return OPERAND_NEEDS_CHECK if check else OPERAND
+    if tf & TERM_MASKED and covers(strong, start, end):
+        return DROPPED_MASKED
+    if covers(allows, start, end):
+        return DROPPED_ALLOWLIST
+    return NEEDS_CHECK if check else KEPT
+
+
+cdef inline int resolve(int outcome, bint boundary_ok) noexcept:
+    """A classify() outcome once the boundary check has answered."""
+    if outcome == NEEDS_CHECK:
+        return KEPT_VERIFIED if boundary_ok else DROPPED_VERIFICATION
+    if outcome == OPERAND_NEEDS_CHECK:
+        return OPERAND_VERIFIED if boundary_ok else OPERAND_DROPPED
+    return outcome
+
+
+cdef inline bint feeds_rules(int outcome) noexcept:
+    return outcome == OPERAND or outcome == OPERAND_VERIFIED
+
+
+cdef inline bint reported(int outcome) noexcept:
+    return outcome == KEPT or outcome == KEPT_VERIFIED or outcome == RULE_HIT
+
+
+cdef int decide(Sieve sv, object text, vector[HitC]& hits, list trace) except -1:
+    """Turn the raw hits of `text` into the reported hits, in place (rule hits appended). With a
+    `trace` list, append one record per raw hit, then per rule hit:
+    ``(entry, start, end, hit_flags, outcome)``. Clean messages never get here."""
+    cdef const TablesC* t = &sv._t
+    cdef const uint8_t* flags = t.term_flags
+    cdef HitC h
+    cdef size_t i, kept = 0, n = hits.size()
+    cdef bint special = False
+    for h in hits:
+        if h.flags or flags[h.term_id] & (TERM_ALLOW | TERM_HIDDEN | TERM_VERIFY | TERM_MASKED):
+            special = True
+            break
+    if not special:
+        # Nothing to decide (a separator or noise inside a hit matters only with one of these
+        # bits, or through verification, which a TERM_VERIFY term or a separator brings).
+        if trace is not None:
+            for h in hits:
+                trace.append((h.term_id, h.start, h.end, h.flags, KEPT))
+        return 0
+    cdef vector[pair[Py_ssize_t, Py_ssize_t]] allows, strong
+    for h in hits:
+        if flags[h.term_id] & TERM_ALLOW:
+            allows.push_back(pair[Py_ssize_t, Py_ssize_t](h.start, h.end))
+        elif t.has_masked and not flags[h.term_id] & (TERM_HIDDEN | TERM_MASKED):
+            strong.push_back(pair[Py_ssize_t, Py_ssize_t](h.start, h.end))
+    index_spans(allows)
+    index_spans(strong)
+    cdef vector[int] outcome = vector[int](n)
+    cdef bint verifying = sv._verifier is not None
+    cdef bint has_rules = sv._rules is not None
+    checks = []
+    for i in range(n):
+        h = hits[i]
+        outcome[i] = classify(t, h.term_id, h.flags, h.start, h.end, allows, strong, verifying)
+        if outcome[i] == OPERAND_NEEDS_CHECK and not has_rules:
+            outcome[i] = OPERAND         # no rule can use it: not worth a check
+        elif outcome[i] == NEEDS_CHECK or outcome[i] == OPERAND_NEEDS_CHECK:
+            checks.append(i)
+    if checks:
+        # One call for every hit to check (the verifier answers per hit).
+        keep = sv._verifier(text, [(hits[i].term_id, hits[i].start, hits[i].end) for i in checks])
+        for k, i in enumerate(checks):
+            outcome[i] = resolve(outcome[i], keep[k])
+    operands = []
+    for i in range(n):
+        h = hits[i]
+        if trace is not None:
+            trace.append((h.term_id, h.start, h.end, h.flags, outcome[i]))
+        if feeds_rules(outcome[i]) and has_rules:
+            operands.append((h.term_id, h.start, h.end))
+        elif reported(outcome[i]):
+            hits[kept] = h
+            kept += 1
+    hits.resize(kept)
+    if operands:
+        for term_id, start, end in sv._rules(operands):
+            h.term_id = term_id
+            h.flags = 0
+            h.start = start
+            h.end = end
+            hits.push_back(h)
+            if trace is not None:
+                trace.append((term_id, start, end, 0, RULE_HIT))
+    return 0
+
+
+def _raw_hits(Sieve sv, str text):
+    """The automaton's hits before any decision, as (entry, start, end)."""
+    cdef vector[HitC] hits
+    sv._scan(text, False, &hits)
+    return [(h.term_id, h.start, h.end) for h in hits]
+
+
+def _trace(Sieve sv, str text):
+    """What decide() did with each raw hit of `text` (for ``hansieve explain``): the reported
+    matches, and one record per raw hit in scan order, then per rule hit:
+    ``(entry, start, end, spans_separator, spans_noise, masked_form, outcome name)``."""
+    cdef vector[HitC] hits
+    cdef list trace = []
+    sv._scan(text, False, &hits)
+    if hits.size():
+        decide(sv, text, hits, trace)
+    return sv._to_matches(hits), [
+        (entry, start, end, bool(flags & HIT_SPANS_PUNCT), bool(flags & HIT_SPANS_NOISE),
+         outcome != RULE_HIT and bool(sv._t.term_flags[entry] & TERM_MASKED), OUTCOMES[outcome])
+        for entry, start, end, flags, outcome in trace]

@@ -18,8 +18,6 @@ cdef extern from "_checksum.h":
 import json
 import mmap
 
-from hansieve.errors import FormatError
-
 MAGIC = b"HANSIEVE"
 FORMAT_VERSION = 2     # 2: TERM_MASKED entries (a version-1 reader would report them unchecked)
 _PREFIX = 32
@@ -116,9 +114,8 @@ def _deserialize(object data, object owner, str name="data"):
                     or n < 0 or off + n > size:
                 raise ValueError(f"array at {off}+{n} outside the file or misaligned")
             arrays.append(view[off:off + n])
-        from .compile import MatchKind
-        kind = MatchKind(header["options"]["match_kind"])
-        _validate(arrays, header)
+        runtime = _runtime_for(header)
+        _validate(arrays, header, len(runtime.severities))
     except FormatError:
         raise
     except (ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError, OverflowError) as exc:
@@ -129,15 +126,7 @@ def _deserialize(object data, object owner, str name="data"):
         view = memoryview(blob)
         arrays = [view[off:off + n] for off, n in header["arrays"]]
         owner = blob
-    sv = _attach(tuple(arrays), list(arrays) + [owner], header, kind)
-    _install_runtime(sv)
-    return sv
-
-
-def _install_runtime(Sieve sv):
-    """Re-create the Python-side helpers (rules, verifier) from the header."""
-    from . import verify
-    verify.install(sv, sv._header)
+    return _attach(tuple(arrays), list(arrays) + [owner], header, runtime)
 
 
 cdef int _need(bint ok, str what) except -1:
@@ -150,7 +139,7 @@ cdef const char* _check_arrays(TablesC* t, size_t n_pages, size_t n_word_pages, 
                                size_t n_exp_syms, size_t n_edges, size_t n_outs,
                                const uint32_t* text_offsets, size_t n_entries, size_t blob_len,
                                const uint8_t* category_idx, size_t n_categories,
-                               const uint8_t* severity_idx, const uint32_t* base_of,
+                               const uint8_t* severity_idx, size_t n_severities, const uint32_t* base_of,
                                const uint8_t* mechanism_idx, size_t n_mechanisms) noexcept nogil:
     """Every index the scan loop follows, in one pass per array with accumulated checks (no
     early branch in the loops). Returns NULL when valid, else what is wrong."""
@@ -208,8 +197,14 @@ cdef const char* _check_arrays(TablesC* t, size_t n_pages, size_t n_word_pages, 
         return "outputs"
     for i in range(t.n_syms + 1):
         ok &= st[t.root_next[i]].depth <= 1
+    # max_depth sizes the ring every scan allocates: it must be the longest term, so that a
+    # forged header cannot make each scan allocate up to 512 MiB (the ring is then bounded by
+    # the states the file really holds).
+    cdef uint32_t longest = 0
     for i in range(t.n_terms):
         ok &= (t.term_len[i] >= 1) & (t.term_len[i] <= t.max_depth)
+        longest = t.term_len[i] if t.term_len[i] > longest else longest
+    ok &= longest == t.max_depth
     if not ok:
         return "outputs"
     for i in range(t.n_states):
@@ -220,7 +215,7 @@ cdef const char* _check_arrays(TablesC* t, size_t n_pages, size_t n_word_pages, 
     ok &= (text_offsets[0] == 0) & (text_offsets[n_entries] == blob_len)
     for i in range(n_entries):
         ok &= text_offsets[i] <= text_offsets[i + 1]
-        ok &= (category_idx[i] <= n_categories) & (severity_idx[i] <= 3)
+        ok &= (category_idx[i] <= n_categories) & (severity_idx[i] <= n_severities)
         ok &= (base_of[i] < n_entries) & (mechanism_idx[i] < n_mechanisms)
     if not ok:
         return "entries"
@@ -236,7 +231,7 @@ cdef const void* _addr(object view):
     return &v[0]
 
 
-def _validate(list arrays, dict header):
+def _validate(list arrays, dict header, size_t n_severities):
     """Check every index and offset the scan loop will follow, so a hostile file can only be
     refused, never read out of bounds or walked forever."""
     counts = header["counts"]
@@ -293,7 +288,7 @@ def _validate(list arrays, dict header):
     with nogil:
         problem = _check_arrays(&t, n_pages, n_word_pages, n_exp_c, n_exp_syms, n_edges, n_outs,
                                 text_offsets, n_entries_c, blob_len, category_idx, n_categories,
-                                severity_idx, base_of, mechanism_idx, n_mechanisms)
+                                severity_idx, n_severities, base_of, mechanism_idx, n_mechanisms)
     if problem != NULL:
         raise ValueError(problem.decode())
     str(arrays[13], "utf-8", "surrogatepass")      # term texts must decode

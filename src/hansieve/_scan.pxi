@@ -143,15 +143,27 @@ cdef inline uint32_t read_cp(const ScanC* c, Py_ssize_t i) noexcept nogil:
     return (<const uint32_t*>c.data)[i]
 
 
+# Symbols people put in place of a character (法*功, f*ck): * _, their full-width forms,
+# × ○ ● □ ■ ◯ △ ✕ ✖. A mask symbol is noise; a masked form (TERM_MASKED) is reported only where
+# one was skipped. Defined here only: _core.MASK_CHARS exports them (hansieve.variants uses them).
+cdef extern from *:
+    """
+    static const uint32_t hs_mask_cps[] = {0x2A, 0x5F, 0xFF0A, 0xFF3F, 0xD7, 0x25CB, 0x25CF,
+                                           0x25A1, 0x25A0, 0x25EF, 0x25B3, 0x2715, 0x2716};
+    enum { HS_N_MASK_CPS = sizeof(hs_mask_cps) / sizeof(hs_mask_cps[0]) };
+    """
+    const uint32_t* MASK_CPS "hs_mask_cps"
+    enum: N_MASK_CPS "HS_N_MASK_CPS"
+
+
 cdef inline bint is_mask_cp(uint32_t cp) noexcept nogil:
-    """Symbols people put in place of a character (法*功, f*ck): variants.NOISE_MASKS."""
-    if cp < 0x80:       # * _
-        return cp == 0x2A or cp == 0x5F
-    if cp >= 0xFF00:    # their full-width forms
-        return cp == 0xFF0A or cp == 0xFF3F
-    # × ○ ● □ ■ ◯ △ ✕ ✖
-    return (cp == 0xD7 or cp == 0x25CB or cp == 0x25CF or cp == 0x25A1 or cp == 0x25A0
-            or cp == 0x25EF or cp == 0x25B3 or cp == 0x2715 or cp == 0x2716)
+    """Whether `cp` is a mask symbol (only asked for noise inside a match, when the lexicon has
+    masked forms)."""
+    cdef int i
+    for i in range(N_MASK_CPS):
+        if MASK_CPS[i] == cp:
+            return True
+    return False
 
 
 cdef inline bint is_word_char(const TablesC* t, uint32_t cp) noexcept nogil:
@@ -511,7 +523,8 @@ cdef struct BatchC:
     const TablesC* t
     const TextRefC* texts
     vector[HitC]* results
-    int failed              # a ring allocation failed somewhere
+    uint8_t* failed         # per message: 1 when its ring could not be allocated (a worker writes
+                            # only the bytes of the messages it scans: no shared flag to race on)
 
 
 cdef void _scan_one(void* ctx, size_t i) noexcept nogil:
@@ -527,4 +540,4 @@ cdef void _scan_one(void* ctx, size_t i) noexcept nogil:
     else:
         rc = scan(b.t, <const uint32_t*>r.data, r.length, False, &b.results[i])
     if rc < 0:
-        b.failed = 1
+        b.failed[i] = 1

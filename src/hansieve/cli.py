@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator, NoReturn, Sequence, TextIO
 
-from . import __version__
+from ._version import __version__
 from .compile import VARIANTS_AUTO_MAX, compile, load
 from .errors import FormatError, HansieveError
 from .lexicon import CATEGORIES, SEVERITIES, Lexicon, load_lexicon, read_lexicon

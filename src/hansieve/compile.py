@@ -8,19 +8,23 @@ import bisect
 import enum
 import functools
 import gc
+import warnings
 from collections import Counter
-from typing import Any, Callable, Iterable, ParamSpec, TypeVar, Union
+from typing import Any, Callable, Iterable, NamedTuple, ParamSpec, TypeVar, Union
 
-from . import _core, __version__
-from .errors import BuildError, MatchError
-from .fold import TABLE_PATH, FoldOptions, fold_map
+from . import _core
+from ._version import __version__
+from .errors import BuildError, HansieveWarning, MatchError
+from .fold import TABLE_PATH, FoldMap, FoldOptions, fold_map
 from .lexicon import FLAGS, SEVERITIES, Lexicon, PathLike, Rule, Term
-from .verify import _CJK, SEPARATORS, _dictionary, suggested_freqs
+from .verify import _CJK, ACTION_OF_RANK, SEPARATORS, _dictionary, attachments, suggested_freqs
 
 TermLike = Union[str, Term]
 
-# Native flag bits (mirrors of TERM_* in _core.pxd).
-_ALLOW, _HIDDEN, _WW_START, _WW_END, _VERIFY, _MASKED = 1, 2, 4, 8, 16, 32
+# Native flag bits (TERM_* in _core.pxd, exported by the core).
+_ALLOW, _HIDDEN, _WW_START, _WW_END, _VERIFY, _MASKED = (
+    _core.TERM_FLAG_BITS[name] for name in ("allow", "hidden", "whole_word_start",
+                                            "whole_word_end", "verify", "masked"))
 
 
 #: variants="auto" expands lexicons up to this many deny terms.
@@ -270,8 +274,10 @@ def compile(
         mixed with characters), homophones, split and lookalike characters, leet, other
         numerals, reversed terms (see :mod:`hansieve.variants`). ``"auto"`` (default): on for
         lexicons of up to 20,000 terms (about 27 keys per term; a 349k-word dictionary would
-        become millions of keys), off beyond. ``True``/``False`` force it; a dict passes options
-        to :func:`hansieve.variants.variants`. A variant's hit reports the term it stands for
+        become millions of keys), off beyond, with a :class:`hansieve.HansieveWarning`
+        (``sieve.options["variants"]`` says which). ``True``/``False`` force it; a dict passes options
+        to :func:`hansieve.variants.variants` (an empty dict: on, default options). Terms flagged
+        ``pinyin`` get their pinyin spellings even with variants off. A variant's hit reports the term it stands for
         (``m.term``), with ``m.mechanism`` and the matched spelling ``m.via``.
 
     Raises
@@ -290,136 +296,26 @@ def compile(
     >>> [(m.term, m.start, m.end) for m in s.find("法輪功和六 四")]
     [('法轮功', 0, 3), ('六四', 4, 7)]
     """
-    try:
-        kind = MatchKind(match_kind)
-    except ValueError:
-        raise MatchError(f"[E001] unknown match_kind {match_kind!r}; "
-                         f"use one of {[k.value for k in MatchKind]}") from None
-    if isinstance(max_gap, bool) or not isinstance(max_gap, int) or not 0 <= max_gap <= 1 << 20:
-        raise MatchError(f"[E002] max_gap must be an int in 0..{1 << 20}, got {max_gap!r}")
-    if isinstance(terms, (str, bytes)):
-        raise TypeError("terms must be an iterable of str, not a single string")
-    if verify not in ("auto", "all", "flagged", "off"):
-        raise MatchError(f"[E009] verify must be 'auto', 'all', 'flagged' or 'off', got {verify!r}")
-    lexicon_info: dict[str, Any] = {}
-    if isinstance(terms, Lexicon):
-        allow = list(terms.allow) + list(allow)
-        rules = list(terms.rules) + list(rules)
-        lexicon_info = {"version": terms.version, "digest": terms.digest}
-        terms = terms.terms
-    deny = _as_terms(terms)
-    allowed = _as_terms(allow)
-    rules = list(rules)
-    if rules and kind is MatchKind.LEFTMOST_LONGEST:
-        raise MatchError("[E005] combination rules need match_kind='overlapping' (a rule "
-                         "operand must not hide the terms it overlaps)")
-
+    kind = _match_kind(match_kind)
+    _check_options(max_gap, verify, variants)
+    plan = _collect(terms, allow, rules, kind)
+    variants_on, variant_options, variants_why = _variants_setting(variants, plan.n_deny)
     options = FoldOptions(chinese=bool(fold_chinese), compat=bool(fold_compat),
                           case=bool(fold_case), noise=bool(skip_noise),
                           variants=bool(fold_variants))
     fm = fold_map(options)
-
-    # Automaton terms: deny terms, allow entries, then rule operands (one per distinct operand).
-    # Plain lists, not per-term objects: a 349k-word lexicon must compile in seconds.
-    entries: list[Term] = deny + allowed
-    flags = [0] * len(deny) + [_ALLOW] * len(allowed)
-    operand_ids: dict[str, int] = {}
-    rule_rows = []
-    for rule in rules:
-        ids = []
-        for operand in (rule.a, rule.b):
-            key = fm.fold_term(operand)
-            if key not in operand_ids:
-                operand_ids[key] = len(entries)
-                entries.append(Term(operand, source=rule.source))
-                flags.append(_HIDDEN)
-            ids.append(operand_ids[key])
-        rule_rows.append((ids[0], rule.op, ids[1], rule.within))
-    folded = fm.fold_terms([e.text for e in entries])
-    for i, (entry, key) in enumerate(zip(entries, folded)):
-        if not key:
-            where = f" ({entry.source})" if entry.source else ""
-            if not entry.text:
-                raise BuildError(f"[E003] empty term{where}")
-            raise BuildError(f"[E004] term {entry.text!r}{where} is empty after folding "
-                             "(it is made of noise characters only)")
-        if entry.severity is not None or entry.flags:
-            _check_meta(entry, f" ({entry.source})" if entry.source else "")
-            if "boundary" in entry.flags:
-                flags[i] |= _VERIFY
-        # The whole-word rule: the folded term's ends decide (ASCII letters and digits only).
-        if (whole_word or "whole-word" in entry.flags) and (key[0] < "\x80" or key[-1] < "\x80"):
-            if _is_word(key[0]):
-                flags[i] |= _WW_START
-            if _is_word(key[-1]):
-                flags[i] |= _WW_END
-    # Variant spellings: entries of their own that report the deny term they stand for.
-    base_of = list(range(len(entries)))
-    mechanism_of = [0] * len(entries)
-    mechanisms = ["exact"]
-    if variants == "auto":
-        variants = len(deny) <= VARIANTS_AUTO_MAX
-    elif not isinstance(variants, (bool, dict)):
-        raise MatchError(f"[E010] variants must be 'auto', a bool or a dict, got {variants!r}")
-    if variants:
-        from .variants import variants as variant_spellings
-        variant_options = dict(VARIANT_DEFAULTS, **(variants if isinstance(variants, dict) else {}))
-        seen = set(folded)
-        for i, entry in enumerate(deny):
-            for v in variant_spellings(entry.text, **variant_options):
-                key = fm.fold_term(v.text)
-                if not key or key in seen:
-                    continue    # nothing left, or another entry's key already
-                seen.add(key)
-                if v.mechanism not in mechanisms:
-                    mechanisms.append(v.mechanism)
-                entries.append(Term(v.text, entry.category, entry.severity, source=entry.source))
-                folded.append(key)
-                bits = 0
-                if whole_word and _is_word(key[0]):
-                    bits |= _WW_START
-                if whole_word and _is_word(key[-1]):
-                    bits |= _WW_END
-                flags.append(bits | (_MASKED if v.mechanism == "masked" and v.deleted else 0))
-                base_of.append(i)
-                mechanism_of.append(mechanisms.index(v.mechanism))
-    n_terms = len(entries)
-    bound = _output_bound(folded)
-    if bound > MAX_OUTPUTS:
-        bound = _output_bound(folded, tight=True)
-    if bound > MAX_OUTPUTS:
-        raise BuildError(f"[E011] the automaton could hold up to {bound:,} term outputs (the limit is "
-                         f"MAX_OUTPUTS = {MAX_OUTPUTS:,} of the hansieve.compile module): too many terms are "
-                         "suffixes of one another (like 大, 大大, 大大大, ...)")
-    # Rules are virtual entries after the automaton terms: they have texts and metadata only.
-    rule_entries = [Term(r.text, r.category, r.severity, source=r.source) for r in rules]
-    all_entries = entries + rule_entries
-    base_of += range(n_terms, n_terms + len(rule_entries))
-    mechanism_of += [0] * len(rule_entries)
-
-    # Dense symbol ids, most frequent character first (small ids for the hottest characters).
-    counts = Counter("".join(folded))
-    sym = {ch: i + 1 for i, (ch, _) in enumerate(counts.most_common())}
-    single, multi = _inverse_fold(options)
-    sym_pairs = []
-    for ch, sid in sym.items():
-        sym_pairs.append((ord(ch), sid))
-        for source in single.get(ch, ()):
-            sym_pairs.append((source, sid))
-    expansions = [(cp, [sym.get(c, 0) for c in s]) for cp, s in multi
-                  if any(c in sym for c in s)]
-    punct = [ord(c) for c in SEPARATORS] if verify != "off" and options.noise else []
-    code_table = _core._build_code_table(sym_pairs, list(fm.noise_ranges), expansions, punct)
-
-    categories = sorted({e.category for e in all_entries if e.category})
-    if len(categories) > 250:
-        raise BuildError(f"[E008] too many categories ({len(categories)} > 250)")
-    category_no: dict[str | None, int] = {c: i + 1 for i, c in enumerate(categories)}
-    severity_no = {None: 0, "block": 1, "review": 2, "notice": 3}
-    extra = {}
-    for i, e in enumerate(all_entries):
-        if e.tags or e.flags:
-            extra[str(i)] = {"tags": list(e.tags), "flags": sorted(e.flags)}
+    _fold_entries(plan, fm, bool(whole_word))
+    if not variants_on and variants_why:
+        warnings.warn(variants_why, HansieveWarning, stacklevel=3)
+    _add_variants(plan, fm, bool(whole_word), variant_options if variants_on else None)
+    _check_output_bound(plan.keys)
+    verify_words: list[list[Any]] = []
+    if verify != "off":
+        verify_words = _choose_verification(
+            plan, verify, dict(options=options, whole_word=whole_word, max_gap=max_gap,
+                               collapse_repeats=collapse_repeats))
+    code_table, n_syms = _alphabet(plan.keys, options, separators=verify != "off" and options.noise)
+    categories, category_no = _categories(plan)
     header = {
         "hansieve": __version__,
         "options": {
@@ -432,67 +328,301 @@ def compile(
             "max_gap": max_gap,
             "whole_word": bool(whole_word),
             "collapse_repeats": bool(collapse_repeats),
+            "verify": verify,
+            "variants": variants_on,
         },
-        "counts": {"n_syms": len(sym), "n_deny": len(deny), "n_allow": len(allowed),
-                   "n_masked": sum(1 for f in flags if f & _MASKED)},
+        "counts": {"n_syms": n_syms, "n_deny": plan.n_deny, "n_allow": plan.n_allow,
+                   "n_masked": sum(1 for f in plan.flags if f & _MASKED)},
         "categories": categories,
-        "rules": [[n_terms + i, *row] for i, row in enumerate(rule_rows)],
-        "extra": extra,
+        "rules": [[plan.n_terms + i, *row] for i, row in enumerate(plan.rule_rows)],
+        "extra": plan.extra(),
         "fold_table_sha256": _fold_table_sha256(),
-        "lexicon": lexicon_info,
-        "verify": {"mode": verify, "words": []},
-        "mechanisms": mechanisms,
+        "lexicon": plan.lexicon_info,
+        "verify": {"mode": verify, "words": verify_words},
+        "mechanisms": plan.mechanisms,
     }
+    entries = plan.entries + plan.rule_entries
     sieve = _core._build_sieve(
-        folded,
+        plan.keys,
         code_table,
         _word_table(options),
-        bytes(flags),
-        [e.text for e in all_entries],
-        [category_no.get(e.category, 0) for e in all_entries],
-        [severity_no[e.severity] for e in all_entries],
-        base_of,
-        mechanism_of,
+        bytes(plan.flags),
+        [e.text for e in entries],
+        [category_no.get(e.category, 0) for e in entries],
+        [_SEVERITY_NO[e.severity] for e in entries],
+        plan.base_of + list(range(plan.n_terms, len(entries))),
+        plan.mechanism_of + [0] * len(plan.rule_entries),
         header,
-        kind,
     )
-    if verify != "off":
-        checked = [i for i in range(n_terms) if base_of[i] != i or i < len(deny)]
-        _prepare_verification(sieve, folded, checked, flags, verify, header, len(deny))
-    _core._install_runtime(sieve)
-    if len(folded) >= _RELEASE_MEMORY_MIN_KEYS:
+    if len(plan.keys) >= _RELEASE_MEMORY_MIN_KEYS:
         _core._release_build_memory()
     return sieve
 
 
-def _prepare_verification(sieve: _core.Sieve, keys: list[str], checked: list[int], flags: list[int],
-                          mode: str, header: dict[str, Any], n_deny: int) -> None:
-    """Mark the boundary-sensitive terms among `checked` (deny terms and their variants) and
-    choose the words the verifying segmenter adds to jieba's dictionary. In "auto" mode the
-    Sieve scans jieba's dictionary itself to find terms inside longer everyday words."""
-    verified = [i for i in checked if flags[i] & _VERIFY]
+# ---- the stages of compile() ------------------------------------------------------------------
+
+#: Severity index of the native tables: 0 none, then SEVERITIES in order (strongest first).
+_SEVERITY_NO: dict[str | None, int] = {None: 0, **{s: i + 1 for i, s in enumerate(SEVERITIES)}}
+
+
+def _match_kind(match_kind: MatchKind | str) -> MatchKind:
+    try:
+        return MatchKind(match_kind)
+    except ValueError:
+        raise MatchError(f"[E001] unknown match_kind {match_kind!r}; "
+                         f"use one of {[k.value for k in MatchKind]}") from None
+
+
+def _check_options(max_gap: object, verify: object, variants: object) -> None:
+    if isinstance(max_gap, bool) or not isinstance(max_gap, int) or not 0 <= max_gap <= 1 << 20:
+        raise MatchError(f"[E002] max_gap must be an int in 0..{1 << 20}, got {max_gap!r}")
+    if verify not in ("auto", "all", "flagged", "off"):
+        raise MatchError(f"[E009] verify must be 'auto', 'all', 'flagged' or 'off', got {verify!r}")
+    if not (variants == "auto" or isinstance(variants, (bool, dict))):
+        raise MatchError(f"[E010] variants must be 'auto', a bool or a dict, got {variants!r}")
+
+
+def _variants_setting(variants: bool | str | dict[str, Any],
+                      n_deny: int) -> tuple[bool, dict[str, Any], str]:
+    """(on, options for variants.variants(), why they are off when "auto" turned them off)."""
+    options = dict(VARIANT_DEFAULTS, **(variants if isinstance(variants, dict) else {}))
+    if isinstance(variants, dict):
+        return True, options, ""        # a dict of options turns variants on, even an empty one
+    if variants != "auto":
+        return bool(variants), options, ""
+    if n_deny <= VARIANTS_AUTO_MAX:
+        return True, options, ""
+    return False, options, _variants_off_message(n_deny)
+
+
+def _variants_off_message(n: int) -> str:
+    return (f"variant spellings (pinyin, homophones, lookalikes...) are off: variants='auto' turns "
+            f"them off above {VARIANTS_AUTO_MAX:,} terms and this lexicon has {n:,}; pass "
+            f"variants=True to build them anyway (slow and large), or variants=False to silence "
+            f"this warning")
+
+
+class _Plan:
+    """What compile() knows about the automaton's entries, stage by stage: deny terms, allow
+    entries, rule operands, then variant spellings; each with its folded key and flag bits."""
+
+    def __init__(self, deny: list[Term], allowed: list[Term], rules: list[Rule],
+                 kind: MatchKind, lexicon_info: dict[str, Any]) -> None:
+        self.entries: list[Term] = deny + allowed
+        self.n_deny, self.n_allow = len(deny), len(allowed)
+        self.flags: list[int] = [0] * len(deny) + [_ALLOW] * len(allowed)
+        self.keys: list[str] = []
+        self.base_of: list[int] = []
+        self.mechanism_of: list[int] = []
+        self.mechanisms: list[str] = ["exact"]
+        self.lexicon_info = lexicon_info
+        self.rule_rows: list[tuple[int, str, int, int | None]] = []
+        self.rule_entries = [Term(r.text, r.category, r.severity, source=r.source) for r in rules]
+        self.rules = rules
+
+    @property
+    def n_terms(self) -> int:
+        """Automaton entries (rules are virtual entries after them)."""
+        return len(self.entries)
+
+    def extra(self) -> dict[str, dict[str, list[str]]]:
+        return {str(i): {"tags": list(e.tags), "flags": sorted(e.flags)}
+                for i, e in enumerate(self.entries + self.rule_entries) if e.tags or e.flags}
+
+
+def _collect(terms: Iterable[TermLike] | Lexicon, allow: Iterable[TermLike], rules: Iterable[Rule],
+             kind: MatchKind) -> _Plan:
+    """Stage 1: the entries, in automaton order: deny terms, allow entries (then rule operands,
+    added by _fold_entries once their keys are known)."""
+    if isinstance(terms, (str, bytes)):
+        raise TypeError("terms must be an iterable of str, not a single string")
+    lexicon_info: dict[str, Any] = {}
+    if isinstance(terms, Lexicon):
+        allow = list(terms.allow) + list(allow)
+        rules = list(terms.rules) + list(rules)
+        lexicon_info = {"version": terms.version, "digest": terms.digest}
+        terms = terms.terms
+    rule_list = list(rules)
+    if rule_list and kind is MatchKind.LEFTMOST_LONGEST:
+        raise MatchError("[E005] combination rules need match_kind='overlapping' (a rule "
+                         "operand must not hide the terms it overlaps)")
+    return _Plan(_as_terms(terms), _as_terms(allow), rule_list, kind, lexicon_info)
+
+
+def _fold_entries(plan: _Plan, fm: FoldMap, whole_word: bool) -> None:
+    """Stage 2: one operand entry per distinct rule operand; every entry's folded key (refusing
+    empty ones) and flag bits (whole-word ends, the `boundary` flag)."""
+    operand_ids: dict[str, int] = {}
+    for rule in plan.rules:
+        ids = []
+        for operand in (rule.a, rule.b):
+            key = fm.fold_term(operand)
+            if key not in operand_ids:
+                operand_ids[key] = len(plan.entries)
+                plan.entries.append(Term(operand, source=rule.source))
+                plan.flags.append(_HIDDEN)
+            ids.append(operand_ids[key])
+        plan.rule_rows.append((ids[0], rule.op, ids[1], rule.within))
+    plan.keys = fm.fold_terms([e.text for e in plan.entries])
+    for i, (entry, key) in enumerate(zip(plan.entries, plan.keys)):
+        if not key:
+            where = f" ({entry.source})" if entry.source else ""
+            if not entry.text:
+                raise BuildError(f"[E003] empty term{where}")
+            raise BuildError(f"[E004] term {entry.text!r}{where} is empty after folding "
+                             "(it is made of noise characters only)")
+        if entry.severity is not None or entry.flags:
+            _check_meta(entry, f" ({entry.source})" if entry.source else "")
+            if "boundary" in entry.flags:
+                plan.flags[i] |= _VERIFY
+        plan.flags[i] |= _whole_word_bits(key, whole_word or "whole-word" in entry.flags)
+    plan.base_of = list(range(len(plan.entries)))
+    plan.mechanism_of = [0] * len(plan.entries)
+
+
+def _whole_word_bits(key: str, on: bool) -> int:
+    """The whole-word rule: the folded key's ends decide (ASCII letters and digits only)."""
+    if not on or not (key[0] < "\x80" or key[-1] < "\x80"):
+        return 0
+    return (_WW_START if _is_word(key[0]) else 0) | (_WW_END if _is_word(key[-1]) else 0)
+
+
+def _add_variants(plan: _Plan, fm: FoldMap, whole_word: bool,
+                  options: dict[str, Any] | None) -> None:
+    """Stage 3: variant spellings, entries of their own that report the deny term they stand
+    for. With variants off (`options` None), only the pinyin spellings of terms flagged
+    ``pinyin``."""
+    pinyin_only = {"pinyin": True, "homophones": False, "chars": False, "reverse": False,
+                   "mask": False}
+    if options is None and not any("pinyin" in plan.entries[i].flags for i in range(plan.n_deny)):
+        return
+    from .variants import variants as variant_spellings
+    seen = set(plan.keys)
+    for i in range(plan.n_deny):
+        entry = plan.entries[i]
+        if options is not None:
+            wanted = options
+        elif "pinyin" in entry.flags:
+            wanted = pinyin_only
+        else:
+            continue
+        for v in variant_spellings(entry.text, **wanted):
+            key = fm.fold_term(v.text)
+            if not key or key in seen:
+                continue    # nothing left, or another entry's key already
+            seen.add(key)
+            if v.mechanism not in plan.mechanisms:
+                plan.mechanisms.append(v.mechanism)
+            plan.entries.append(Term(v.text, entry.category, entry.severity, source=entry.source))
+            plan.keys.append(key)
+            plan.flags.append(_whole_word_bits(key, whole_word)
+                              | (_MASKED if v.mechanism == "masked" and v.deleted else 0))
+            plan.base_of.append(i)
+            plan.mechanism_of.append(plan.mechanisms.index(v.mechanism))
+
+
+def _check_output_bound(keys: list[str]) -> None:
+    """Stage 4: refuse a lexicon whose flattened outputs could exhaust memory (E011)."""
+    bound = _output_bound(keys)
+    if bound > MAX_OUTPUTS:
+        bound = _output_bound(keys, tight=True)
+    if bound > MAX_OUTPUTS:
+        raise BuildError(f"[E011] the automaton could hold up to {bound:,} term outputs (the limit is "
+                         f"MAX_OUTPUTS = {MAX_OUTPUTS:,} of the hansieve.compile module): too many terms are "
+                         "suffixes of one another (like 大, 大大, 大大大, ...)")
+
+
+def _choose_verification(plan: _Plan, mode: str, probe_options: dict[str, Any]) -> list[list[Any]]:
+    """Stage 5: set TERM_VERIFY on the boundary-sensitive deny terms and variants, and choose
+    the words the verifying segmenter adds to jieba's dictionary. In "auto" mode, a term is
+    sensitive when it is two characters long or found inside a longer word of jieba's
+    dictionary (found by scanning the dictionary with an automaton of the candidates)."""
+    keys, flags = plan.keys, plan.flags
+    checked = [i for i in range(plan.n_terms) if plan.base_of[i] != i or i < plan.n_deny]
     if mode == "all":
-        auto = [i for i in checked if _CJK.search(keys[i])]
-        _core._add_term_flags(sieve, auto, _VERIFY)
-        verified = sorted(set(verified) | set(auto))
+        for i in checked:
+            if _CJK.search(keys[i]):
+                flags[i] |= _VERIFY
     elif mode == "auto":
-        text, starts, _ = _dictionary()
-        inside = set()
-        wanted = set(checked)
-        for term_id, start, end in _core._raw_hits(sieve, text):
-            if term_id in wanted:
-                i = bisect.bisect_right(starts, start) - 1
-                word_end = (starts[i + 1] - 1) if i + 1 < len(starts) else len(text)
-                if (start, end) != (starts[i], word_end):
-                    inside.add(term_id)
-        auto = [i for i in checked if _CJK.search(keys[i]) and (i in inside or len(keys[i]) <= 2)]
-        _core._add_term_flags(sieve, auto, _VERIFY)
-        verified = sorted(set(verified) | set(auto))
-    # Lexicon terms join the segmenter's dictionary (as jieba's add_word would), so a real
-    # occurrence is cut out as one word; words jieba already knows keep their frequency.
-    # Only the lexicon's own terms join the segmenter's dictionary, not their variant spellings.
-    header["verify"]["words"] = suggested_freqs([keys[i] for i in verified
-                                                 if i < n_deny and _CJK.search(keys[i])])
+        candidates = [i for i in checked if _CJK.search(keys[i]) and not flags[i] & _VERIFY]
+        inside = _inside_dictionary_words([keys[i] for i in candidates], probe_options)
+        for k, i in enumerate(candidates):
+            if k in inside or len(keys[i]) <= 2:
+                flags[i] |= _VERIFY
+    # Only the lexicon's own terms join the segmenter's dictionary (as jieba's add_word would),
+    # not their variant spellings, so a real occurrence is cut out as one word; words jieba
+    # already knows keep their frequency.
+    return suggested_freqs([keys[i] for i in range(plan.n_deny)
+                            if flags[i] & _VERIFY and _CJK.search(keys[i])])
+
+
+def _inside_dictionary_words(keys: list[str], probe_options: dict[str, Any]) -> set[int]:
+    """Indexes of `keys` found in jieba's dictionary other than as a whole word."""
+    if not keys:
+        return set()
+    text, starts, _ = _dictionary()
+    o = probe_options["options"]
+    probe = compile(keys, fold_chinese=o.chinese, fold_compat=o.compat, fold_case=o.case,
+                    skip_noise=o.noise, fold_variants=o.variants, verify="off", variants=False,
+                    whole_word=probe_options["whole_word"], max_gap=probe_options["max_gap"],
+                    collapse_repeats=probe_options["collapse_repeats"])
+    inside = set()
+    for k, start, end in _core._raw_hits(probe, text):
+        i = bisect.bisect_right(starts, start) - 1
+        word_end = (starts[i + 1] - 1) if i + 1 < len(starts) else len(text)
+        if (start, end) != (starts[i], word_end):
+            inside.add(k)
+    return inside
+
+
+def _alphabet(keys: list[str], options: FoldOptions,
+              separators: bool) -> tuple[tuple[bytes, bytes, bytes, bytes], int]:
+    """Stage 6: dense symbol ids, most frequent character first (small ids for the hottest
+    characters), and the per-code-point table of the scan: every code point folding to a term
+    character, the expansions, the noise and (with verification) the separators."""
+    counts = Counter("".join(keys))
+    sym = {ch: i + 1 for i, (ch, _) in enumerate(counts.most_common())}
+    single, multi = _inverse_fold(options)
+    sym_pairs = []
+    for ch, sid in sym.items():
+        sym_pairs.append((ord(ch), sid))
+        for source in single.get(ch, ()):
+            sym_pairs.append((source, sid))
+    expansions = [(cp, [sym.get(c, 0) for c in s]) for cp, s in multi
+                  if any(c in sym for c in s)]
+    punct = [ord(c) for c in SEPARATORS] if separators else []
+    fm = fold_map(options)
+    return _core._build_code_table(sym_pairs, list(fm.noise_ranges), expansions, punct), len(sym)
+
+
+def _categories(plan: _Plan) -> tuple[list[str], dict[str | None, int]]:
+    """Stage 7: the category names and each one's index (0: none)."""
+    categories = sorted({e.category for e in plan.entries + plan.rule_entries if e.category})
+    if len(categories) > 250:
+        raise BuildError(f"[E008] too many categories ({len(categories)} > 250)")
+    return categories, {c: i + 1 for i, c in enumerate(categories)}
+
+
+# ---- what every Sieve is handed when it is made (compile, load, from_bytes, pickle) ----------
+
+class _Runtime(NamedTuple):
+    match_kind: MatchKind
+    severities: tuple[str, ...]
+    actions: tuple[str, ...]
+    verifier: Any
+    rules: Any
+    rule_stream: Any
+
+
+def _runtime(header: dict[str, Any]) -> _Runtime:
+    """The match kind, the severity policy and the Python-side stages for a Sieve with this
+    header: the native core takes them as data (it imports nothing of the package)."""
+    attached = attachments(header)
+    return _Runtime(MatchKind(header["options"]["match_kind"]), SEVERITIES, ACTION_OF_RANK,
+                    attached.verifier, attached.rules, attached.rule_stream)
+
+
+_core._register_runtime(_runtime)
 
 
 def load(path: PathLike) -> _core.Sieve:

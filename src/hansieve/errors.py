@@ -1,21 +1,19 @@
-"""The exception hierarchy. Messages carry a code (``[E0xx]``) that is stable across releases."""
+"""The exception hierarchy. Messages carry a code (``[E0xx]``) that is stable across releases.
 
+The classes are defined in the native core (``_errors.pxi``), the ground floor, so that the core
+can raise them without importing anything above it; this module is where the package and its
+users import them from.
 
-class HansieveError(Exception):
-    """Base class of every error hansieve raises on purpose."""
+- :class:`HansieveError`: base class of every error hansieve raises on purpose.
+- :class:`BuildError`: a term or compile option cannot be compiled (``ValueError``).
+- :class:`MatchError`: an unsupported match kind or combination of options (``ValueError``).
+- :class:`LexiconError`: a malformed lexicon file, naming the file and line (``ValueError``).
+- :class:`FormatError`: a truncated, corrupt, foreign or newer compiled file (``ValueError``).
+- :class:`HansieveWarning`: a mechanism was switched off because of the lexicon's size.
+"""
 
+from ._core import (BuildError, HansieveWarning, FormatError, HansieveError, LexiconError,
+                    MatchError)
 
-class BuildError(HansieveError, ValueError):
-    """A lexicon term or compile option cannot be compiled (empty term, term of noise only...)."""
-
-
-class MatchError(HansieveError, ValueError):
-    """An unsupported match kind or combination of options."""
-
-
-class LexiconError(HansieveError, ValueError):
-    """A lexicon file is malformed; the message names the file and line."""
-
-
-class FormatError(HansieveError, ValueError):
-    """A compiled file is truncated, corrupt, foreign or of a newer format version."""
+__all__ = ["HansieveError", "BuildError", "MatchError", "LexiconError", "FormatError",
+           "HansieveWarning"]

@@ -1,8 +1,9 @@
 """Why a message was (or was not) flagged: every raw automaton hit with the folds and variant
 spelling that produced it, and the stage that kept or dropped it (``hansieve explain``).
 
-The decisions mirror ``Sieve._finish`` in ``_core.pyx`` step by step, with the Sieve's own
-verifier and rule evaluator, so the hits :func:`explain` keeps are exactly ``sieve.find(text)``:
+The decisions are not re-implemented here: the native core runs the same routine as
+``sieve.find`` (``decide`` in ``_decide.pxi``) with a trace, and this module puts its outcomes
+into words, so :func:`explain` can never disagree with ``find``:
 
 1. allowlist entries and rule operands are never reported;
 2. a deny hit inside an allowlist hit's span is dropped; so is a masked form (法功 for 法*功)
@@ -24,14 +25,13 @@ become raw hits; :func:`explain` finds them by scanning the text cut at letter/d
 from __future__ import annotations
 
 import bisect
-import functools
 import json
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from . import _core
 from .fold import FoldMap, FoldOptions, fold_map
-from .verify import WINDOW, BoundaryVerifier, verdict
+from .verify import REACH, BoundaryVerifier, verdict
 
 if TYPE_CHECKING:
     from ._core import Sieve
@@ -182,7 +182,7 @@ def _segmentation(verifier: object, text: str, start: int, end: int) -> list[str
     verifier.warm_up()
     seg: Any = verifier._segmenter
     table: Any = verifier._table
-    lo, hi = max(0, start - WINDOW - 4), min(len(text), end + WINDOW + 4)
+    lo, hi = max(0, start - REACH), min(len(text), end + REACH)
     tokens: list[str] = seg.cut(text[lo:hi].translate(table))
     return tokens
 
@@ -205,83 +205,27 @@ def explain(sieve: Sieve, text: str) -> Explanation:
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
     ctx = _Context(sieve, text)
-    # The Python-side stages verify.install attached to this Sieve (read like _finish reads them).
-    verifier: Optional[Callable[[str, list[tuple[int, int, int]]], list[bool]]] = \
-        getattr(sieve, "_verifier", None)
-    rules: Optional[Callable[[list[tuple[int, int, int]]], list[tuple[int, int, int]]]] = \
-        getattr(sieve, "_rules", None)
-    raw = _core._explain_hits(sieve, text)
+    _, trace = _core._trace(sieve, text)
     hits: list[Hit] = []
-    for r in raw:
-        h = ctx.hit(r["entry"], r["term_id"], r["start"], r["end"], r["role"])
-        h.spans_separator = r["spans_separator"]
-        h.spans_noise = r["spans_noise"]
-        h.needs_verification = r["needs_verification"]
-        h.masked = r.get("masked", False)
-        hits.append(h)
-    allow = [h for h in hits if h.role == "allow"]
-    strong = [h for h in hits if h.role == "deny" and not h.masked]
-    operands: list[tuple[int, int, int]] = []
-    pending: list[Hit] = []
-    for h in hits:
-        if h.role == "allow":
-            h.stage = "allowlist"
-            h.reason = "allowlist entry: drops the deny hits inside its span, never reported itself"
-        elif h.role == "operand":
-            h.stage = "rule"
-            if rules is None:
-                h.reason = "rule operand without rules: not reported"
-                continue
-            if h.needs_verification and verifier is not None:
-                h.verified = verifier(text, [(h.entry, h.start, h.end)])[0]
-                h.segmentation = _segmentation(verifier, text, h.start, h.end)
-                if not h.verified:
-                    h.reason = "rule operand dropped: word segmentation cuts across it, so no " \
-                               "rule can use it"
-                    continue
-            operands.append((h.entry, h.start, h.end))
-            h.reason = "rule operand: not reported itself, feeds the combination rules"
+    for entry, start, end, spans_separator, spans_noise, masked, outcome in trace:
+        if outcome == "rule":
+            h = ctx.hit(entry, entry, start, end, "rule")
         else:
-            cover = next((g for g in strong if g.start <= h.start and h.end <= g.end), None) \
-                if h.masked else None
-            inside = next((a for a in allow if a.start <= h.start and h.end <= a.end), None)
-            if cover is not None:
-                h.stage = "masked"
-                h.reason = (f"dropped: a masked reading inside the hit {cover.term!r} "
-                            f"[{cover.start}:{cover.end}], which reads the same symbols as noise")
-            elif inside is not None:
-                h.stage = "allowlist"
-                h.reason = (f"dropped: inside the allowlist entry {inside.term!r} "
-                            f"[{inside.start}:{inside.end}] {inside.original!r}")
-            elif h.needs_verification and verifier is not None:
-                pending.append(h)
-            else:
-                h.kept = True
-                h.reason = _why_unchecked(h, verifier is not None)
-    if pending and verifier is not None:
-        keep = verifier(text, [(h.entry, h.start, h.end) for h in pending])
-        for h, ok in zip(pending, keep):
-            h.verified = bool(ok)
-            h.kept = bool(ok)
-            h.stage = "verification"
-            h.segmentation = _segmentation(verifier, text, h.start, h.end)
-            why = "it spans a separator" if h.spans_separator else "its term is boundary-checked"
-            if ok:
-                h.reason = f"kept: {why}, and word segmentation puts boundaries at both ends"
-            else:
-                h.reason = f"dropped: {why}, and word segmentation cuts across one of its ends"
-    if operands and rules is not None:
-        satisfied = set()
-        for rule_id, start, end in rules(operands):
-            h = ctx.hit(rule_id, rule_id, start, end, "rule")
-            h.kept = True
-            h.stage = "rule"
-            h.reason = "kept: the combination rule holds over the (verified) operand hits"
-            hits.append(h)
-            satisfied.add(rule_id)
-        _name_rules(ctx, [h for h in hits if h.role == "operand" and h.reason.startswith("rule operand:")],
-                    satisfied)
-    rejects = _whole_word_rejects(ctx, raw)
+            e = ctx.entry(entry)
+            role = "allow" if e["kind"] == "allow" else "operand" if e["kind"] == "operand" else "deny"
+            h = ctx.hit(entry, int(e["base"]), start, end, role)
+        h.spans_separator, h.spans_noise, h.masked = spans_separator, spans_noise, masked
+        h.kept = outcome in _REPORTED
+        h.needs_verification = outcome in _CHECKED
+        if h.needs_verification:
+            h.verified = outcome in ("verified", "operand-verified")
+            h.segmentation = _segmentation(sieve._verifier, text, start, end)
+        hits.append(h)
+    rules: list[list[Any]] = sieve.header.get("rules") or []
+    satisfied = {h.entry for h in hits if h.role == "rule"}
+    for h, record in zip(hits, trace):
+        h.stage, h.reason = _say(ctx, h, record[-1], hits, rules, satisfied)
+    rejects = _whole_word_rejects(ctx, {(h.entry, h.start, h.end) for h in hits})
     notes = []
     if rejects is None:
         notes.append("whole-word rejects not looked for: too much Latin text")
@@ -290,24 +234,45 @@ def explain(sieve: Sieve, text: str) -> Explanation:
     return Explanation(text, hits, sieve.options, notes)
 
 
-@functools.lru_cache(maxsize=4)
-def _rule_table(sieve: Sieve) -> list[list[Any]]:
-    # Sieve.header is a deep copy of the whole header: read it once per Sieve.
-    rows: list[list[Any]] = sieve.header.get("rules") or []
-    return rows
+#: Outcomes of the core's decision routine (``_core.OUTCOMES``) that report the hit, and those
+#: the boundary check decided.
+_REPORTED = frozenset({"kept", "verified", "rule"})
+_CHECKED = frozenset({"verified", "verification", "operand-verified", "operand-dropped"})
 
 
-def _name_rules(ctx: _Context, operand_hits: list[Hit], satisfied: set[int]) -> None:
-    """Say which rules each operand hit feeds, and whether each holds."""
-    table = _rule_table(ctx.sieve)
-    for h in operand_hits:
+def _say(ctx: _Context, h: Hit, outcome: str, hits: list[Hit], rules: list[list[Any]],
+         satisfied: set[int]) -> tuple[str, str]:
+    """(stage, reason) for the traced outcome of one hit, in words."""
+    why = "it spans a separator" if h.spans_separator else "its term is boundary-checked"
+    if outcome == "allow-entry":
+        return "allowlist", "allowlist entry: drops the deny hits inside its span, never reported itself"
+    if outcome in ("operand", "operand-verified"):
         uses = [f"{ctx.entry(int(row[0]))['text']} ({'holds' if row[0] in satisfied else 'does not hold'})"
-                for row in table if h.entry in (row[1], row[3])]
-        if uses:
-            h.reason = f"rule operand: not reported itself, feeds {', '.join(uses)}"
+                for row in rules if h.entry in (row[1], row[3])]
+        if not rules:
+            return "rule", "rule operand without rules: not reported"
+        return "rule", f"rule operand: not reported itself, feeds {', '.join(uses)}"
+    if outcome == "operand-dropped":
+        return "rule", "rule operand dropped: word segmentation cuts across it, so no rule can use it"
+    if outcome == "rule":
+        return "rule", "kept: the combination rule holds over the (verified) operand hits"
+    if outcome == "masked":
+        cover = next(g for g in hits if g.role == "deny" and not g.masked
+                     and g.start <= h.start and h.end <= g.end)
+        return "masked", (f"dropped: a masked reading inside the hit {cover.term!r} "
+                          f"[{cover.start}:{cover.end}], which reads the same symbols as noise")
+    if outcome == "allowlist":
+        inside = next(a for a in hits if a.role == "allow" and a.start <= h.start and h.end <= a.end)
+        return "allowlist", (f"dropped: inside the allowlist entry {inside.term!r} "
+                             f"[{inside.start}:{inside.end}] {inside.original!r}")
+    if outcome == "verified":
+        return "verification", f"kept: {why}, and word segmentation puts boundaries at both ends"
+    if outcome == "verification":
+        return "verification", f"dropped: {why}, and word segmentation cuts across one of its ends"
+    return "none", _why_unchecked(h, ctx.sieve._verifier is not None)
 
 
-def _whole_word_rejects(ctx: _Context, raw: list[dict[str, Any]]) -> list[Hit] | None:
+def _whole_word_rejects(ctx: _Context, seen: set[tuple[int, int, int]]) -> list[Hit] | None:
     """Hits the whole-word rule rejected in the scan loop. Such a hit starts right after, or ends
     right before, a letter or digit; scanning the text cut at those points finds it, and its
     entry's whole-word flags and neighbours confirm it (a cut can also create hits that are not
@@ -327,7 +292,6 @@ def _whole_word_rejects(ctx: _Context, raw: list[dict[str, Any]]) -> list[Hit] |
             return None     # a long run of Latin text: not analysed (kept hits are unaffected)
     for q in ends:
         windows.add((max(0, q - span), q))
-    seen = {(r["entry"], r["start"], r["end"]) for r in raw}
     found: dict[tuple[int, int, int], Hit] = {}
     for a, b in sorted(windows):
         for entry, rs, re_ in _core._raw_hits(ctx.sieve, text[a:b]):

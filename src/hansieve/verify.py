@@ -8,19 +8,21 @@ import functools
 import re
 import threading
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, cast
+from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Optional, Sequence, cast
 
 from . import _core
 from ._core import Verdict as Verdict  # re-exported: hansieve.Verdict
 from .lexicon import SEVERITIES
 
 if TYPE_CHECKING:
-    from ._core import Match, Sieve
     from ._segment import Segmenter
 
 #: Action for the strongest severity among a message's hits; "pass" when there is none (a
-#: "notice" hit is logged but passes). The table of the native check() (_core), by severity name.
-ACTIONS: dict[str | None, str] = dict(zip(_core._SEVERITY_NAMES, _core._ACTION_OF_RANK))
+#: "notice" hit is logged but passes). The one policy: the native check() is handed it by rank
+#: (ACTION_OF_RANK, through attachments()), and verdict() reads it by name.
+ACTIONS: dict[str | None, str] = {None: "pass", "block": "block", "review": "review", "notice": "pass"}
+#: ACTIONS by severity rank: index 0 is no hit, then SEVERITIES in order (strongest first).
+ACTION_OF_RANK: tuple[str, ...] = tuple(ACTIONS[s] for s in (None, *SEVERITIES))
 
 RawHit = tuple[int, int, int]
 
@@ -163,16 +165,25 @@ class RuleStream:
         return out
 
 
-def install(sieve: Sieve, header: dict[str, Any]) -> None:
-    """Attach the Python-side stages a Sieve's header asks for (after compile or load); `header`
-    is the Sieve's own header (read, never kept or changed)."""
-    rules = header.get("rules") or []
-    sieve._rules = rule_evaluator(rules) if rules else None
+class Attachments(NamedTuple):
+    """The Python-side stages a Sieve's header asks for, handed to the native core when the
+    Sieve is made (compile.py's runtime factory; the core imports nothing of the package)."""
+
+    verifier: Optional[BoundaryVerifier]
+    rules: Optional[Callable[[list[RawHit]], list[RawHit]]]
+    rule_stream: Optional[Callable[[], RuleStream]]
+
+
+def attachments(header: dict[str, Any]) -> Attachments:
+    """The verifier and rule evaluators for a Sieve with this header (read, never kept)."""
+    rules = [tuple(r) for r in header.get("rules") or []]
     verify = header.get("verify") or {}
+    verifier = None
     if verify.get("mode", "off") != "off":
-        sieve._verifier = BoundaryVerifier(verify.get("words", []), header["options"])
-    else:
-        sieve._verifier = None
+        verifier = BoundaryVerifier(verify.get("words", []), header["options"])
+    if not rules:
+        return Attachments(verifier, None, None)
+    return Attachments(verifier, rule_evaluator(rules), functools.partial(RuleStream, rules))
 
 
 # ---- word-boundary verification (jieba's segmentation, native) ------------------------------
@@ -195,8 +206,10 @@ SEPARATORS = frozenset(
     "\n\r\x0b\x0c\x85\u2028\u2029"           # line and paragraph breaks
 )
 
-#: Verification window: characters of context on each side of a hit.
-WINDOW = 16
+#: Verification window: characters of context on each side of a hit (defined by the core, whose
+#: streams hold back that much text); the segmenter reads REACH characters each side.
+WINDOW: int = _core.VERIFY_WINDOW_CHARS
+REACH: int = _core.VERIFY_REACH_CHARS
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
@@ -281,7 +294,7 @@ class BoundaryVerifier:
         seg = self._segmenter or self._ready()
         keep = []
         for _, start, end in hits:
-            lo, hi = max(0, start - WINDOW - 4), min(len(text), end + WINDOW + 4)
+            lo, hi = max(0, start - REACH), min(len(text), end + REACH)
             window = text[lo:hi].translate(cast("dict[int, str]", self._table))
             keep.append(seg.is_boundary_aligned(window, start - lo, end - lo, WINDOW))
         return keep

@@ -456,6 +456,23 @@ def test_explain_keeps_exactly_what_find_reports(default_sieve):
                 ("none", True), ("whole-word", False), ("rule", True), ("masked", False)} <= stages
 
 
+@pytest.mark.issue(15)
+def test_explain_keeps_no_sieve_alive():
+    """explain read the rule table through an lru_cache keyed on the Sieve: up to four Sieves
+    (a service's old lexicons) stayed in memory."""
+    import gc
+    import weakref
+
+    import hansieve
+    from hansieve.explain import explain
+    sieve = hansieve.compile(["冰"], rules=[hansieve.Rule("冰", "&", "出售")], variants=False)
+    assert [h.role for h in explain(sieve, "出售冰").kept] == ["rule"]
+    ref = weakref.ref(sieve)
+    del sieve
+    gc.collect()
+    assert ref() is None
+
+
 # ---- bench ---------------------------------------------------------------------------------
 
 def test_bench_runs_and_prints():

@@ -194,3 +194,23 @@ def test_forged_depths_are_refused():
     # the root's dense row pointing at a depth-2 state
     with pytest.raises(FormatError, match="outputs"):
         hansieve.Sieve.from_bytes(_forge(data, "root_next", "<I", 1, 0, n_states - 1))
+
+
+@pytest.mark.issue(15)
+def test_a_forged_max_depth_is_refused():
+    """max_depth sizes the ring of positions every scan allocates: a forged header with a huge
+    one (2**26) made each scan of the Sieve allocate 512 MiB. It must be the longest term."""
+    import json
+
+    data = hansieve.compile(["fuck", "sex"]).to_bytes()
+    header_len = struct.unpack_from("<I", data, 12)[0]
+    header = json.loads(data[32:32 + header_len])
+    assert header["counts"]["max_depth"] == 4
+    header["counts"]["max_depth"] = 1 << 26
+    forged = json.dumps(header, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    assert len(forged) <= header_len        # compact separators make room for the longer number
+    b = bytearray(data)
+    b[32:32 + header_len] = forged.ljust(header_len)
+    _reseal(b)
+    with pytest.raises(FormatError, match="outputs"):
+        hansieve.Sieve.from_bytes(bytes(b))

@@ -2,6 +2,7 @@
 text, options, errors, introspection."""
 
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -259,7 +260,7 @@ def test_compile_pauses_the_garbage_collector_and_restores_it():
     assert gc.isenabled()
     gc.callbacks.append(record)
     try:
-        hansieve.compile(terms, verify="off")
+        hansieve.compile(terms, verify="off", variants=False)
     finally:
         gc.callbacks.remove(record)
     assert collections == []                   # no collection during the build
@@ -273,3 +274,63 @@ def test_compile_pauses_the_garbage_collector_and_restores_it():
         assert not gc.isenabled()              # a paused collector stays paused
     finally:
         gc.enable()
+
+
+# ---- issue 15: defects a review found ------------------------------------------------------
+
+@pytest.mark.issue(15)
+def test_an_empty_variants_dict_means_variants_on_with_default_options():
+    on = hansieve.compile(["法轮功"], variants={}, verify="off")
+    assert on.contains("fa lun gong") and on.options["variants"] is True
+    off = hansieve.compile(["法轮功"], variants=False, verify="off")
+    assert not off.contains("fa lun gong") and off.options["variants"] is False
+
+
+@pytest.mark.issue(15)
+def test_a_compiled_sieve_cannot_be_changed():
+    sieve = hansieve.compile(["冰毒"], allow=["冰毒贩子"])
+    for name in ("_verifier", "_rules", "match_kind", "_buffers", "_header"):
+        with pytest.raises(AttributeError):
+            setattr(sieve, name, None)
+    # No function of the core changes the term flags of a Sieve (a deny term made an allow
+    # entry, or verification turned off, after compile() returned it).
+    assert not [n for n in dir(hansieve._core) if "flag" in n.lower() and callable(getattr(hansieve._core, n))]
+    assert [m.term for m in sieve.find("出售冰毒")] == ["冰毒"]
+
+
+@pytest.mark.issue(15)
+def test_the_pinyin_flag_adds_pinyin_spellings_even_with_variants_off():
+    flagged = hansieve.compile([hansieve.Term("法轮功", flags=frozenset({"pinyin"})),
+                                hansieve.Term("冰毒")], variants=False, verify="off")
+    assert [(m.term, m.mechanism) for m in flagged.find("练 fa lun gong")] == [("法轮功", "pinyin")]
+    assert flagged.find("bing du") == []            # the unflagged term has no pinyin spelling
+    plain = hansieve.compile(["法轮功"], variants=False, verify="off")
+    assert plain.find("练 fa lun gong") == []
+
+
+@pytest.mark.issue(15)
+def test_core_build_errors_are_build_errors():
+    # A folded term with a character the code table lacks was an AssertionError (a traceback in
+    # the CLI); every coded error the core raises on a lexicon is a BuildError now.
+    import re
+    code_table = hansieve._core._build_code_table([], [], [])
+    word_table = hansieve._core._build_word_table([])
+    header = {"counts": {"n_syms": 0, "n_deny": 1, "n_allow": 0}, "options": {
+        "match_kind": "overlapping", "max_gap": 3}, "categories": [], "mechanisms": ["exact"],
+        "rules": [], "extra": {}}
+    with pytest.raises(hansieve.BuildError, match=r"\[E108\]"):
+        hansieve._core._build_sieve(["法"], code_table, word_table, b"\0", ["法"], [0], [0], [0], [0],
+                                    header)
+    src = Path(hansieve.__file__).with_name("_build.pxi").read_text(encoding="utf-8")
+    coded = re.findall(r"raise (\w+)\(f?\"\[E(\d+)\]", src)
+    assert coded and all(cls == "BuildError" for cls, _ in coded), coded
+
+
+@pytest.mark.issue(15)
+def test_variants_switched_off_by_size_say_so():
+    terms = [f"词{i}" for i in range(20_001)]
+    with pytest.warns(hansieve.HansieveWarning, match="variants=True"):
+        sieve = hansieve.compile(terms, verify="off")
+    assert sieve.options["variants"] is False
+    from hansieve.compile import _variants_setting
+    assert _variants_setting("auto", 20_000)[0] is True      # the cap itself still has them

@@ -71,12 +71,13 @@ def test_find_many_error_in_the_serial_part_stops_the_workers():
             raise RuntimeError("verifier failed")
         return [False] * len(hits)
 
-    original = sieve._verifier
-    sieve._verifier = failing
+    from hansieve.verify import BoundaryVerifier
+    original = BoundaryVerifier.__call__
+    BoundaryVerifier.__call__ = lambda self, text, hits: failing(text, hits)   # a Sieve is immutable
     try:
         with pytest.raises(RuntimeError, match="verifier failed"):
             sieve.find_many(texts, threads=2)
     finally:
-        sieve._verifier = original
+        BoundaryVerifier.__call__ = original
     assert len(calls) == 101
     assert sieve.find_many(texts, threads=2) == [[]] * len(texts)
