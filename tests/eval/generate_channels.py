@@ -110,7 +110,9 @@ class Sources:
                 if "\u4e00" <= c <= "\u9fff":
                     freq[c] += f
         self.char_freq = freq
-        self.common = {c for c, _ in freq.most_common(6000)}
+        # most frequent first; ties by code point, so no set or hash order leaks into the output
+        self.ranked = [c for c, _ in sorted(freq.items(), key=lambda x: (-x[1], x[0]))[:6000]]
+        self.common = set(self.ranked)
         pyc = wheel(folder, *PYCORRECTOR)
         self.same_stroke = [line.split() for line in read_member(pyc, "pycorrector/data/same_stroke.txt")
                             if line.strip()]
@@ -180,7 +182,7 @@ class Sources:
     def homophone_pool(self) -> dict[str, list[str]]:
         """toneless reading -> common characters with that canonical reading, most frequent first."""
         pool: dict[str, list[str]] = defaultdict(list)
-        for c, _ in self.char_freq.most_common(6000):
+        for c in self.ranked:
             pool[reading(c)].append(c)
         return dict(pool)
 
@@ -538,7 +540,7 @@ class Traps:
                     trap[w] = terms
         cands: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for src, s, _ in self.sentences:
-            for tok in set(self._tokens(s)):
+            for tok in sorted(set(self._tokens(s))):
                 if tok in trap and len(cands[tok]) < 4 and self.innocent(s):
                     cands[tok].append((s, f"{tok} sounds like {'/'.join(trap[tok])} ({''.join(toneless(tok))}); {src}"))
         return self._pick("homophone_word", cands)
