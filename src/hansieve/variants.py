@@ -9,7 +9,8 @@ reports the term it stands for.  Every generator is a pure function of the term 
 shipped tables), so the same lexicon always yields the same keys.
 
 Per-code-point tables that *can* be folds (rare variant characters, CJK radicals, Latin
-lookalike letters) are exposed as :data:`CHAR_FOLDS` instead of variants.
+lookalike letters) are a fold layer instead of variants: :data:`hansieve.fold.CHAR_FOLDS`
+(re-exported here as :data:`CHAR_FOLDS`).
 
 Data: ``variant_data/`` (written by ``tools/gen_variant_data.py``; each file's header
 names its sources and versions).  Runtime needs: the standard library, jieba's
@@ -57,10 +58,9 @@ import importlib.util
 import itertools
 import os
 import re
-from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
+from typing import Iterable, Iterator, NamedTuple
 
-if TYPE_CHECKING:
-    from .fold import FoldMap
+from .fold import CHAR_FOLDS, FoldMap, FoldOptions, apply_char_folds, fold_map
 
 __all__ = [
     "Variant", "variants", "MECHANISMS", "HAS_PYPINYIN", "CHAR_FOLDS", "apply_char_folds",
@@ -73,8 +73,8 @@ __all__ = [
 ]
 
 #: True when pypinyin is importable; without it the pinyin mechanisms yield nothing. It is
-#: imported on first use, not here: its phrase table costs about 50 MB of memory, and the fold
-#: layer (CHAR_FOLDS) imports this module for every compile, variants or not.
+#: imported on first use, not here: its phrase table costs about 50 MB of memory, and a
+#: compile without variants never needs it.
 HAS_PYPINYIN = importlib.util.find_spec("pypinyin") is not None
 
 
@@ -152,25 +152,6 @@ class Variant(NamedTuple):
 def _rows(name: str) -> list[list[str]]:
     with open(os.path.join(DATA_DIR, name), encoding="utf-8") as fh:
         return [line.rstrip("\n").split("\t") for line in fh if line.strip() and line[0] not in "#@"]
-
-
-def _load_char_folds() -> dict[str, str]:
-    return {row[0]: row[1] for row in _rows("char_folds.tsv")}
-
-
-#: One code point -> one code point: CJK radicals (⻩ -> 黄), Japanese shinjitai OpenCC
-#: leaves alone (薬 -> 药), rare Unihan variants (滛 -> 淫), rare lookalikes (毐 -> 毒),
-#: Latin small capitals (ᴀ -> a) and Cyrillic/Greek homoglyphs (а -> a).  No key is a
-#: common character of modern simplified text.  Apply to the **raw** code point, then
-#: hansieve's fold (keys include the upper-case and styled forms, and CJK radicals, which
-#: hansieve counts as noise, so the map must run before the noise test).  Every target is
-#: a fixed point of hansieve's fold.
-CHAR_FOLDS: dict[str, str] = _load_char_folds()
-
-
-def apply_char_folds(text: str) -> str:
-    """``text`` with :data:`CHAR_FOLDS` applied (a reference for tests; same length)."""
-    return "".join(CHAR_FOLDS.get(c, c) for c in text)
 
 
 @functools.lru_cache(maxsize=None)
@@ -292,18 +273,17 @@ def is_common_word(text: str) -> bool:
 
 @functools.lru_cache(maxsize=None)
 def _fold() -> FoldMap:
-    from .fold import fold_map
-
-    return fold_map()
+    """The fold of ``hansieve.compile``'s default options (the variant layer included)."""
+    return fold_map(FoldOptions(variants=True))
 
 
 def _key(text: str) -> str:
-    """The automaton key hansieve would compile ``text`` to (CHAR_FOLDS, then the fold)."""
-    return _fold().fold_term(apply_char_folds(text))
+    """The automaton key hansieve would compile ``text`` to with its default options."""
+    return _fold().fold_term(text)
 
 
 def _fold1(ch: str) -> str:
-    return _fold().fold_term(CHAR_FOLDS.get(ch, ch))
+    return _fold().fold_term(ch)
 
 
 # --------------------------------------------------------------------------------------

@@ -75,6 +75,14 @@ def test_char_folds_are_closed_under_the_fold():
     assert V.CHAR_FOLDS["Η"] == "h" and V.CHAR_FOLDS["η"] == "n"  # raw upper case has its own target
 
 
+def test_char_folds_are_the_fold_layers_table():
+    # The table is a layer of the fold (the floor below); variants re-exports it.
+    from hansieve import fold
+    assert V.CHAR_FOLDS is fold.CHAR_FOLDS and V.apply_char_folds is fold.apply_char_folds
+    code = "import sys, hansieve.fold; sys.exit('hansieve.variants' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
 def test_apply_char_folds_keeps_length():
     s = "ꜰᴜᴄᴋ ⻩色 薬"
     assert V.apply_char_folds(s) == "fuck 黄色 药"
