@@ -4,8 +4,8 @@
 # boundaries at both of its ends ("法轮" inside "没办法轮流" is not one). jieba answers that in
 # tens of microseconds of Python per window; this module reproduces jieba 0.42.1's
 # `Tokenizer.cut(text, HMM=False)` token for token over flat arrays, reading `str` buffers
-# directly (PEP 393) with the GIL released. Reading the dictionary and merging the user's words
-# happens in `segment.py` and in `_SegmentBuilder` below.
+# directly (PEP 393) with the GIL released. Reading the dictionary happens in `segment.py`,
+# merging the user's words in `_SegmentBuilder` below.
 #
 # What jieba does, and therefore what this does:
 #   * the text is split into "han blocks", maximal runs of [\u4E00-\u9FD5a-zA-Z0-9+#&._%-];
@@ -20,12 +20,12 @@
 
 cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
-from cpython.unicode cimport (PyUnicode_DecodeUTF8, PyUnicode_GET_LENGTH, PyUnicode_READ,
+from cpython.unicode cimport (PyUnicode_GET_LENGTH, PyUnicode_READ,
                               PyUnicode_Substring)
 from cython.operator cimport dereference
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
-from libc.string cimport memchr, memset
+from libc.string cimport memset
 from libcpp.algorithm cimport sort, unique
 from libcpp.unordered_map cimport unordered_map
 from libcpp.vector cimport vector
@@ -608,11 +608,6 @@ cdef bytes _as_bytes(const void* p, size_t n):
     return (<const char*>p)[:n] if n else b""
 
 
-cdef inline bint _is_ascii_space(uint8_t b) noexcept nogil:
-    # bytes.strip(): space, \t, \n, \v, \f, \r
-    return b == 32 or (9 <= b <= 13)
-
-
 cdef uint64_t _to_freq(object freq, object word) except? 0xFFFFFFFFFFFFFFFF:
     f = operator.index(freq)
     if f < 0:
@@ -710,80 +705,20 @@ cdef class _SegmentBuilder:
         self._insert(word, PyUnicode_GET_LENGTH(word), f)
         self.total += f
 
-    def add_freq_dict(self, dict freq):
-        """Every entry of a FREQ-like dict (prefix entries of frequency 0 included or not);
-        adds the sum of the frequencies to the total."""
+    def add_words(self, words, freqs):
+        """``add_word`` of each pair of `words` and `freqs` (sized iterables of the same length:
+        lists, tuples, a dict's keys and values), in order."""
         cdef uint64_t f
+        if len(words) != len(freqs):
+            raise ValueError(f"{len(words)} words but {len(freqs)} frequencies")
         acc = 0
-        self._child_of.reserve(self._child_of.size() + 2 * len(freq))
-        for word, value in freq.items():
+        self._child_of.reserve(self._child_of.size() + 2 * len(words))
+        for word, value in zip(words, freqs):
             _check_text(word)
             f = _to_freq(value, word)
             PyUnicode_READY(word)
             self._insert(word, PyUnicode_GET_LENGTH(word), f)
             acc += f
-        self.total += acc
-
-    def add_dict_bytes(self, bytes data, str name="<dictionary>"):
-        """The lines of a jieba dictionary file (``word freq [tag]``), parsed like
-        ``Tokenizer.gen_pfdict``: lines split on b"\\n", ASCII-stripped, UTF-8, first two
-        space-separated fields; anything else raises ValueError."""
-        cdef const uint8_t* p = <const uint8_t*>PyBytes_AS_STRING(data)
-        cdef Py_ssize_t n = len(data), pos = 0, a, b, sp1, sp2, k, wlen, lineno = 0
-        cdef const uint8_t* nl
-        cdef uint64_t f, acc = 0
-        cdef bint fast
-        # About one trie state per 14 bytes of jieba's dict.txt: avoid rehashing while loading.
-        self._child_of.reserve(self._child_of.size() + n // 12)
-        while pos < n:
-            nl = <const uint8_t*>memchr(p + pos, 10, n - pos)
-            b = (nl - p) if nl != NULL else n
-            a = pos
-            pos = b + 1
-            lineno += 1
-            while a < b and _is_ascii_space(p[a]):
-                a += 1
-            while b > a and _is_ascii_space(p[b - 1]):
-                b -= 1
-            sp1 = a
-            while sp1 < b and p[sp1] != 32:
-                sp1 += 1
-            sp2 = sp1 + 1
-            while sp2 < b and p[sp2] != 32:
-                sp2 += 1
-            # Fast path: a frequency of 1 to 18 ASCII digits (anything else goes through int()).
-            fast = sp1 < b and 0 < sp2 - sp1 - 1 <= 18
-            f = 0
-            if fast:
-                for k in range(sp1 + 1, sp2):
-                    if not 48 <= p[k] <= 57:
-                        fast = False
-                        break
-                    f = f * 10 + (p[k] - 48)
-            try:
-                line = PyUnicode_DecodeUTF8(<const char*>p + a, b - a, NULL)
-            except UnicodeDecodeError:
-                raise ValueError(f"invalid dictionary entry in {name} at Line {lineno}: "
-                                 f"{data[a:b]!r}") from None
-            if fast:
-                wlen = 0
-                for k in range(a, sp1):
-                    wlen += (p[k] & 0xC0) != 0x80
-                self._insert(line, wlen, f)
-                acc += f
-                if acc >= (<uint64_t>1 << 62):
-                    self.total += acc
-                    acc = 0
-            else:
-                try:
-                    word, value = line.split(" ")[:2]
-                    value = int(value)
-                except ValueError:
-                    raise ValueError(f"invalid dictionary entry in {name} at Line {lineno}: "
-                                     f"{line}") from None
-                f = _to_freq(value, word)
-                self._insert(word, len(word), f)
-                self.total += value
         self.total += acc
 
     def build(self):

@@ -61,6 +61,7 @@ import re
 from typing import Iterable, Iterator, NamedTuple
 
 from .fold import CHAR_FOLDS, FoldMap, FoldOptions, apply_char_folds, fold_map
+from .segment import DictionaryWords, jieba_words
 
 __all__ = [
     "Variant", "variants", "MECHANISMS", "HAS_PYPINYIN", "CHAR_FOLDS", "apply_char_folds",
@@ -179,25 +180,23 @@ def _lookalikes() -> dict[str, str]:
     return {row[0]: row[1] for row in _rows("lookalikes.tsv")}
 
 
-@functools.lru_cache(maxsize=None)
-def _jieba_words() -> dict[str, tuple[int, str]]:
-    """jieba's dict.txt: word -> (frequency, tag); empty when jieba is not installed."""
+def _jieba() -> DictionaryWords:
+    """jieba's dict.txt, parsed once for the whole package; empty when jieba is not installed."""
     try:
-        import jieba  # type: ignore[import-untyped]
+        return jieba_words()
     except ImportError:  # pragma: no cover
-        return {}
-    words: dict[str, tuple[int, str]] = {}
-    with open(os.path.join(os.path.dirname(jieba.__file__), "dict.txt"), encoding="utf-8") as fh:
-        for line in fh:
-            parts = line.split()
-            if len(parts) >= 2:
-                words[parts[0]] = (int(parts[1]), parts[2] if len(parts) > 2 else "")
-    return words
+        return DictionaryWords((), (), (), 0)
+
+
+def _frequent_words(min_freq: int) -> set[str]:
+    """jieba's words of 2+ characters with frequency >= `min_freq`."""
+    d = _jieba()
+    return {w for w, f in zip(d.words, d.freqs) if f >= min_freq and len(w) >= 2}
 
 
 @functools.lru_cache(maxsize=None)
 def _guard_words() -> frozenset[str]:
-    words = {w for w, (f, _) in _jieba_words().items() if f >= GUARD_MIN_FREQ and len(w) >= 2}
+    words = _frequent_words(GUARD_MIN_FREQ)
     words.update(row[0] for row in _rows("guard_words.txt"))
     if HAS_PYPINYIN:
         from pypinyin.phrases_dict import phrases_dict
@@ -210,7 +209,7 @@ def _guard_words() -> frozenset[str]:
 def _window_words() -> tuple[frozenset[str], frozenset[str]]:
     """(words, bigrams): jieba words with frequency >= WINDOW_MIN_FREQ plus the guard
     supplement, and every two-character piece of those words."""
-    words = {w for w, (f, _) in _jieba_words().items() if f >= WINDOW_MIN_FREQ and len(w) >= 2}
+    words = _frequent_words(WINDOW_MIN_FREQ)
     words.update(row[0] for row in _rows("guard_words.txt"))
     bigrams = {w[i:i + 2] for w in words for i in range(len(w) - 1)}
     return frozenset(words), frozenset(bigrams)
@@ -222,7 +221,8 @@ def _boundary_stats() -> tuple[dict[str, int], dict[str, int], int]:
     ends: dict[str, int] = {}
     starts: dict[str, int] = {}
     total = 0
-    for w, (f, _) in _jieba_words().items():
+    d = _jieba()
+    for w, f in zip(d.words, d.freqs):
         ends[w[-1]] = ends.get(w[-1], 0) + f
         starts[w[0]] = starts.get(w[0], 0) + f
         total += f
@@ -369,7 +369,8 @@ def _pinyin_words() -> dict[str, str]:
     """Toneless pinyin of jieba's two-character words with frequency >= PINYIN_GUARD_FREQ
     -> the most frequent such word (``taidu`` -> 态度)."""
     out: dict[str, tuple[int, str]] = {}
-    for w, (f, _) in _jieba_words().items():
+    d = _jieba()
+    for w, f in zip(d.words, d.freqs):
         if f >= PINYIN_GUARD_FREQ and len(w) == 2 and _is_han(w[0]) and _is_han(w[1]):
             k = "".join(_lazy_pinyin(w))
             if k not in out or f > out[k][0]:
@@ -791,11 +792,19 @@ def _translit_chars() -> frozenset[str]:
     """Characters of transliterated foreign names: those in at least 10 of jieba's
     ``nrt`` (transliterated person name) entries of 3+ CJK characters."""
     count: dict[str, int] = {}
-    for w, (_, tag) in _jieba_words().items():
+    d = _jieba()
+    for w, tag in zip(d.words, d.tags):
         if tag == "nrt" and len(w) >= 3 and all(_is_han(c) for c in w):
             for c in set(w):
                 count[c] = count.get(c, 0) + 1
     return frozenset(c for c, k in count.items() if k >= 10)
+
+
+@functools.lru_cache(maxsize=None)
+def _person_names() -> frozenset[str]:
+    """jieba's words tagged as person names (nr, nrfg, nrt)."""
+    d = _jieba()
+    return frozenset(w for w, tag in zip(d.words, d.tags) if tag in ("nr", "nrfg", "nrt"))
 
 
 def is_name_like(term: str) -> bool:
@@ -809,8 +818,7 @@ def is_name_like(term: str) -> bool:
     """
     if len(term) < 3 or not all(_is_han(c) for c in term):
         return False
-    entry = _jieba_words().get(term)
-    if entry and entry[1] in ("nr", "nrfg", "nrt"):
+    if term in _person_names():
         return True
     translit = _translit_chars()
     return all(c in translit for c in term)
