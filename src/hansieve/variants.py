@@ -58,7 +58,7 @@ import importlib.util
 import itertools
 import os
 import re
-from typing import Iterable, Iterator, NamedTuple
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 from .fold import CHAR_FOLDS, FoldMap, FoldOptions, apply_char_folds, fold_map
 from .segment import DictionaryWords, jieba_words
@@ -71,6 +71,7 @@ __all__ = [
     "is_name_like", "is_common_word", "MASK_PLACEHOLDERS", "NOISE_MASKS",
     "MIXED_LIMIT", "HOMOPHONE_LIMIT", "GUARD_MIN_FREQ", "WINDOW_MIN_FREQ", "makes_word",
     "unleet_symbols", "LEET_SYMBOLS", "pinyin_collision", "PINYIN_GUARD_FREQ",
+    "variant_budget", "VARIANT_CHARS_MIN", "VARIANT_CHARS_PER_CHAR",
 ]
 
 #: True when pypinyin is importable; without it the pinyin mechanisms yield nothing. It is
@@ -100,6 +101,7 @@ HOMOPHONE_PER_CHAR = 10
 #: Cap on lookalike, split, leet and masked variants per term.
 CHAR_LIMIT = 24
 LEET_LIMIT = 100
+NUMERIC_LIMIT = 24
 #: A jieba word at least this frequent (or a pypinyin phrase, or a guard supplement word)
 #: counts as a real word for the homophone / split guard.
 GUARD_MIN_FREQ = 5
@@ -111,6 +113,15 @@ BOUNDARY_PAIR_MAX = 3e-6
 #: Two-character words at least this frequent make a two-character term's full pinyin
 #: ambiguous (:func:`pinyin_collision`).
 PINYIN_GUARD_FREQ = 100
+
+#: A term's variants hold at most max(VARIANT_CHARS_MIN, VARIANT_CHARS_PER_CHAR * len(term))
+#: characters together (:func:`variant_budget`): linear in the term, so no lexicon entry can
+#: exhaust memory (masked spellings alone are 3 per character, each as long as the term: a
+#: 100,000-character entry asked for 60 GB). No real term comes near the floor: the bundled
+#: lexicon's largest variant list holds 1,299 characters, and a 20-character term with every
+#: mechanism at its cap about 40,000.
+VARIANT_CHARS_MIN = 40_000
+VARIANT_CHARS_PER_CHAR = 16
 
 #: Placeholders that replace one character and are *not* noise for hansieve, so a masked
 #: variant keeps its length: ``x`` (``X``, ``×`` is noise), ``某`` and ``〇``.
@@ -526,7 +537,7 @@ def _homophone_candidates(term: str) -> list[list[str]]:
 
 
 def homophone_variants(term: str, limit: int = HOMOPHONE_LIMIT, guard: bool = True,
-                       removed: list[str] | None = None) -> list[Variant]:
+                       removed: list[str] | None = None, tries: int | None = None) -> list[Variant]:
     """One character replaced by a common character with the same toneless pinyin.
 
     Replacements come from GB 2312 level 1, most frequent (jieba) first, spread
@@ -534,7 +545,8 @@ def homophone_variants(term: str, limit: int = HOMOPHONE_LIMIT, guard: bool = Tr
     replaced (top 3 x top 3).  The guard drops a variant that is itself a real word
     (:func:`is_common_word`: 冰毒 -> 病毒, 台独 -> 态度, 赌博 -> 读博) or in which the change
     makes one (:func:`makes_word`: 大麻蜡 -> 大麻辣); dropped variants are appended to
-    ``removed`` when given.  At most ``limit``.
+    ``removed`` when given.  At most ``limit``, out of at most ``tries`` candidates (None: all
+    of them, about 10 per character).
     """
     slots = _segments(term)
     cands = _homophone_candidates(term)
@@ -559,7 +571,8 @@ def homophone_variants(term: str, limit: int = HOMOPHONE_LIMIT, guard: bool = Tr
 
     out = []
     seen = {term}
-    for t, changed in gen():
+    candidates = gen() if tries is None else itertools.islice(gen(), max(tries, 0))
+    for t, changed in candidates:
         if t in seen:
             continue
         seen.add(t)
@@ -742,7 +755,7 @@ def _respell(run: str) -> list[str]:
     return [s for s in dict.fromkeys(out) if s and s != run]
 
 
-def numeric_variants(term: str, limit: int = 24) -> list[Variant]:
+def numeric_variants(term: str, limit: int = NUMERIC_LIMIT) -> list[Variant]:
     """The numbers of ``term`` in the other spellings: 六四 <-> 64 <-> 陆肆, 七十七 <-> 77,
     18 <-> 一八 / 十八, 百 -> 佰.
 
@@ -831,12 +844,14 @@ def reversed_variants(term: str) -> list[Variant]:
     return [Variant(term[::-1], "reversed")]
 
 
-def masked_variants(term: str, placeholders: tuple[str, ...] = MASK_PLACEHOLDERS) -> list[Variant]:
+def masked_variants(term: str, placeholders: tuple[str, ...] = MASK_PLACEHOLDERS,
+                    limit: int | None = None) -> list[Variant]:
     """One inner character replaced by a placeholder (伪某证明, 日x水).
 
     CJK terms of 3+ characters mask an inner CJK character with every placeholder;
     Latin terms of 4+ letters mask an inner letter with ``x`` only.  Digits are never
-    masked.  Noise masks (``*``) are the scanner's business, see :data:`NOISE_MASKS`.
+    masked.  Noise masks (``*``) are the scanner's business, see :data:`NOISE_MASKS`.  At most
+    ``limit`` (None: 10 per character).
     """
     n = len(term)
     latin = not _cjk_count(term)
@@ -849,14 +864,15 @@ def masked_variants(term: str, placeholders: tuple[str, ...] = MASK_PLACEHOLDERS
 
     texts = (term[:i] + m + term[i + 1:] for i in range(1, n - 1) for m in marks
              if maskable(term[i]) and term[i] != m)
-    return [Variant(t, "masked") for t in _dedupe(texts, term, 10 * n)]
+    return [Variant(t, "masked") for t in _dedupe(texts, term, 10 * n if limit is None else limit)]
 
 
-def deleted_variants(term: str) -> list[Variant]:
+def deleted_variants(term: str, limit: int | None = None) -> list[Variant]:
     """One inner character deleted (法功 for 法轮功, fck for fuck): what a term masked with a
     noise symbol (法*功, f*ck) folds to, since the scanner skips the symbol. Same positions as
     :func:`masked_variants`; the keys are compiled with the TERM_MASKED flag (see
-    :class:`Variant`), because on their own they fire on innocent text (干你妈 -> 干妈)."""
+    :class:`Variant`), because on their own they fire on innocent text (干你妈 -> 干妈). At most
+    ``limit`` (None: 10 per character)."""
     n = len(term)
     latin = not _cjk_count(term)
     if n < (4 if latin else 3):
@@ -869,7 +885,7 @@ def deleted_variants(term: str) -> list[Variant]:
     # an edge that the repeat collapse relies on being absent (代代人人杀人人): left out.
     texts = (term[:i] + term[i + 1:] for i in range(1, n - 1)
              if maskable(term[i]) and term[i - 1] != term[i + 1])
-    return [Variant(t, "masked", True) for t in _dedupe(texts, term, 10 * n)]
+    return [Variant(t, "masked", True) for t in _dedupe(texts, term, 10 * n if limit is None else limit)]
 
 
 def collapse_repeats(text: str, min_run: int = 2) -> tuple[str, list[int]]:
@@ -946,36 +962,58 @@ def variants(term: str, *, pinyin: bool = True, initials: bool | None = None, ho
     -------
     list of Variant
         In mechanism order, best first; no two share a compiled key, and none has the
-        term's own key.
+        term's own key. Their texts hold at most :func:`variant_budget` characters together:
+        a long term keeps its best mechanisms' first variants.
     """
-    out: list[Variant] = []
+    # (mechanism, most variants it makes): each is asked for no more than the budget left holds
+    # spellings as long as the term, so no mechanism builds more than that before the cut.
+    steps: list[tuple[Callable[[int], list[Variant]], int]] = []
     if pinyin and HAS_PYPINYIN:
-        out += pinyin_variants(term, limit, guard=pinyin_guard)
-        out += tone_digit_variants(term)
+        steps.append((lambda k: pinyin_variants(term, k, guard=pinyin_guard), limit))
+        steps.append((lambda k: tone_digit_variants(term), 1))
         use_initials = initials_default(term) if initials is None else initials
         if use_initials:
-            out += initials_variants(term, limit)
-        out += mixed_variants(term, mixed_limit, initials=initials is not False)
+            steps.append((lambda k: initials_variants(term, k), limit))
+        steps.append((lambda k: mixed_variants(term, k, initials=initials is not False), mixed_limit))
     if homophones and _cjk_count(term) >= HOMOPHONE_MIN_CHARS:
-        out += homophone_variants(term, homophone_limit)
+        steps.append((lambda k: homophone_variants(term, k, tries=left // width), homophone_limit))
     if chars:
-        out += variant_char_variants(term)
-        out += split_variants(term)
-        out += leet_variants(term)
-        out += numeric_variants(term)
+        steps.append((lambda k: variant_char_variants(term, k), CHAR_LIMIT))
+        steps.append((lambda k: split_variants(term, k), CHAR_LIMIT))
+        steps.append((lambda k: leet_variants(term, k), LEET_LIMIT))
+        steps.append((lambda k: numeric_variants(term, k), NUMERIC_LIMIT))
     if reverse:
-        out += reversed_variants(term)
+        steps.append((lambda k: reversed_variants(term), 1))
     if mask:
-        out += masked_variants(term)
-        out += deleted_variants(term)
+        steps.append((lambda k: masked_variants(term, limit=k), 10 * len(term)))
+        steps.append((lambda k: deleted_variants(term, limit=k), 10 * len(term)))
+    budget = left = variant_budget(term)
+    width = max(len(term), 1)
+    out: list[Variant] = []
+    for make, most in steps:
+        room = left // width
+        if room <= 0:
+            break
+        made = make(min(most, room))
+        out += made
+        left -= sum(len(v.text) for v in made)
     seen = {_key(term)}
     result = []
     for v in out:
         k = _key(v.text)
         if k and k not in seen and precise_enough(term, v, k):
+            budget -= len(v.text)
+            if budget < 0:
+                break
             seen.add(k)
             result.append(v)
     return result
+
+
+def variant_budget(term: str) -> int:
+    """The most characters the variants of `term` hold together: ``max(VARIANT_CHARS_MIN,
+    VARIANT_CHARS_PER_CHAR * len(term))``."""
+    return max(VARIANT_CHARS_MIN, VARIANT_CHARS_PER_CHAR * len(term))
 
 
 #: Homophones of two-character terms collide with everyday word pairs far too often (送包 for
