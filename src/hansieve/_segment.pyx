@@ -22,37 +22,18 @@ cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.unicode cimport (PyUnicode_GET_LENGTH, PyUnicode_READ,
                               PyUnicode_Substring)
-from cython.operator cimport dereference
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memset
 from libcpp.algorithm cimport sort, unique
-from libcpp.unordered_map cimport unordered_map
 from libcpp.vector cimport vector
 
 import math
 import operator
 from array import array
 
+from hansieve._trie cimport hs_trie
 from hansieve._unicode cimport PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READY
-
-cdef extern from *:
-    """
-    #include <algorithm>
-    #include <vector>
-    struct hs_seg_edge { uint32_t parent; uint32_t sym; uint32_t child; };
-    // Orders build-time edges by (parent, symbol) so each state's edges become one sorted run.
-    static inline void hs_seg_sort_edges(std::vector<hs_seg_edge>& v) {
-        std::sort(v.begin(), v.end(), [](const hs_seg_edge& a, const hs_seg_edge& b) {
-            return a.parent < b.parent || (a.parent == b.parent && a.sym < b.sym);
-        });
-    }
-    """
-    cdef struct hs_seg_edge:
-        uint32_t parent
-        uint32_t sym
-        uint32_t child
-    void hs_seg_sort_edges(vector[hs_seg_edge]& v) noexcept nogil
 
 ctypedef fused char_t:
     uint8_t
@@ -622,12 +603,10 @@ cdef class _SegmentBuilder:
     """Accumulates words like jieba's FREQ dict (a later entry replaces an earlier one's
     frequency, every entry adds to the total) into a hash-map trie, then lays it out."""
 
-    cdef unordered_map[uint64_t, uint32_t] _child_of
-    cdef vector[hs_seg_edge] _edges
+    cdef hs_trie _trie
     cdef vector[uint64_t] _freq         # per temporary node; 0 = not a word
     cdef vector[uint16_t] _sym_of
     cdef uint32_t _n_syms
-    cdef uint32_t _n_nodes
     cdef uint32_t _max_len
     cdef dict _unreachable
     cdef public object total
@@ -639,7 +618,6 @@ cdef class _SegmentBuilder:
             if not (is_ascii_alnum(cp) or cp in b"+#&._%-"):
                 self._sym_of[cp] = NOT_HAN
         self._n_syms = 0
-        self._n_nodes = 1
         self._max_len = 0
         self._freq.push_back(0)
         self._unreachable = {}
@@ -658,10 +636,7 @@ cdef class _SegmentBuilder:
         cdef int kind = PyUnicode_KIND(word)
         cdef void* data = PyUnicode_DATA(word)
         cdef Py_ssize_t i
-        cdef uint32_t cp, slot, node = 0, sym
-        cdef uint64_t key
-        cdef hs_seg_edge te
-        cdef unordered_map[uint64_t, uint32_t].iterator it
+        cdef uint32_t cp, slot, node = 0, sym, n_nodes
         for i in range(length):
             slot = self._slot(PyUnicode_READ(kind, data, i))
             if slot == ALPHA_SIZE or self._sym_of[slot] == NOT_HAN:
@@ -677,21 +652,12 @@ cdef class _SegmentBuilder:
             if sym == 0:
                 self._n_syms += 1
                 sym = self._sym_of[slot] = self._n_syms
-            key = (<uint64_t>node << 32) | sym
-            it = self._child_of.find(key)
-            if it == self._child_of.end():
-                if self._n_nodes == 0xFFFFFFFF:
-                    raise ValueError("dictionary too large: more than 2**32 trie states")
-                self._child_of[key] = self._n_nodes
-                te.parent = node
-                te.sym = sym
-                te.child = self._n_nodes
-                self._edges.push_back(te)
-                self._freq.push_back(0)
-                node = self._n_nodes
-                self._n_nodes += 1
-            else:
-                node = dereference(it).second
+            n_nodes = self._trie.n_nodes
+            node = self._trie.child(node, sym)
+            if node == 0:
+                raise ValueError("dictionary too large: more than 2**32 trie states")
+            if self._trie.n_nodes != n_nodes:
+                self._freq.push_back(0)     # a new node
         self._freq[node] = f
         if <uint32_t>length > self._max_len:
             self._max_len = length
@@ -712,7 +678,7 @@ cdef class _SegmentBuilder:
         if len(words) != len(freqs):
             raise ValueError(f"{len(words)} words but {len(freqs)} frequencies")
         acc = 0
-        self._child_of.reserve(self._child_of.size() + 2 * len(words))
+        self._trie.child_of.reserve(self._trie.child_of.size() + 2 * len(words))
         for word, value in zip(words, freqs):
             _check_text(word)
             f = _to_freq(value, word)
@@ -727,7 +693,7 @@ cdef class _SegmentBuilder:
         if total <= 0:
             raise ValueError(f"the total frequency must be > 0, got {total}")
         logtotal = math.log(total)
-        cdef uint32_t n_nodes = self._n_nodes, s
+        cdef uint32_t n_nodes = self._trie.n_nodes, s
         cdef vector[uint64_t] distinct
         for s in range(n_nodes):
             if self._freq[s] != 0:
@@ -746,8 +712,8 @@ cdef class _SegmentBuilder:
         cdef vector[uint32_t] root_child
         cdef vector[uint16_t] label
         with nogil:
-            _layout(self._edges, self._freq, distinct, n_nodes, states, label)
-        self._child_of.clear()
+            _layout(self._trie, self._freq, distinct, states, label)
+        self._trie.child_of.clear()
         root_child = vector[uint32_t](self._n_syms + 1, 0)
         for s in range(states[0].edge_begin, states[1].edge_begin):
             root_child[label[s]] = s + 1
@@ -779,32 +745,22 @@ cdef class _SegmentBuilder:
         return sg
 
 
-cdef void _layout(vector[hs_seg_edge]& tmp_edges, const vector[uint64_t]& tmp_freq,
-                  const vector[uint64_t]& distinct, uint32_t n_nodes,
-                  vector[SegStateC]& states, vector[uint16_t]& label) noexcept nogil:
-    """Renumber the trie breadth-first, so that a state's children are consecutive states and
-    edge j leads to state j + 1; lay out the sorted edge runs and the weight classes."""
-    cdef size_t n_edges = tmp_edges.size(), j, lo, hi, mid
-    cdef uint32_t s, old
+cdef int _layout(hs_trie& trie, const vector[uint64_t]& tmp_freq, const vector[uint64_t]& distinct,
+                 vector[SegStateC]& states, vector[uint16_t]& label) except -1 nogil:
+    """The trie breadth-first (a state's children are consecutive states and edge j leads to
+    state j + 1): the sorted edge runs and the weight classes."""
+    cdef uint32_t n_nodes = trie.n_nodes, s, old
+    cdef size_t j, lo, hi, mid
     cdef uint64_t f
-    hs_seg_sort_edges(tmp_edges)
-    cdef vector[uint32_t] tmp_begin = vector[uint32_t](n_nodes + 1, 0)
-    for j in range(n_edges):
-        tmp_begin[tmp_edges[j].parent + 1] += 1
-    for s in range(n_nodes):
-        tmp_begin[s + 1] += tmp_begin[s]
-    cdef vector[uint32_t] queue
-    queue.reserve(n_nodes)
-    queue.push_back(0)
+    cdef vector[uint32_t] begin, order
+    trie.breadth_first(begin, order)
     states.resize(n_nodes + 1)
-    label.reserve(n_edges)
-    s = 0
-    while s < queue.size():
-        old = queue[s]
+    label.reserve(trie.edges.size())
+    for s in range(n_nodes):
+        old = order[s]
         states[s].edge_begin = label.size()
-        for j in range(tmp_begin[old], tmp_begin[old + 1]):
-            label.push_back(<uint16_t>tmp_edges[j].sym)
-            queue.push_back(tmp_edges[j].child)
+        for j in range(begin[old], begin[old + 1]):
+            label.push_back(<uint16_t>trie.edges[j].sym)
         f = tmp_freq[old]
         states[s].wclass = 0
         if f != 0:
@@ -818,6 +774,6 @@ cdef void _layout(vector[hs_seg_edge]& tmp_edges, const vector[uint64_t]& tmp_fr
                 else:
                     hi = mid
             states[s].wclass = <uint32_t>(lo + 1)
-        s += 1
     states[n_nodes].edge_begin = label.size()
     states[n_nodes].wclass = 0
+    return 0
