@@ -512,3 +512,22 @@ def test_docstring_examples(module):
 
 def test_jieba_dict_path_exists():
     assert os.path.isfile(jieba_dict_path())
+
+
+def test_suggest_freq_is_jiebas(seg, tokenizer):
+    # Dictionary words, prefixes only, lexicon terms, ASCII runs, punctuation and line breaks
+    # (the slow path of tokens outside the han blocks), unknown characters, long words.
+    rnd = random.Random(SEED)
+    pool = "法轮功大麻烦中华人民共和国没办法轮流值班abc12，。\r\n γ射线枪䶮𠀀"
+    words = ["大麻", "中华人民共", "法轮功", "六四事件", "abc", "ab12", "，", "\r\n", "γ射线", "䶮",
+             "", "没办法轮流值班", "大麻" * 300]
+    words += ["".join(rnd.choice(pool) for _ in range(rnd.randint(1, 40))) for _ in range(2_000)]
+    for w in words:
+        assert seg.suggest_freq(w) == tokenizer.suggest_freq(w), w
+
+
+def test_suggest_freq_with_extra_words(tokenizer):
+    other = clone_tokenizer(tokenizer, EXTRA_WORDS)
+    built = build_segmenter(extra_words=EXTRA_WORDS)
+    for w in ["法轮功学员", "办法轮流", "麻烦", "大麻烦", "γ射线枪", "abc12", "六四事件真相"]:
+        assert built.suggest_freq(w) == other.suggest_freq(w), w
