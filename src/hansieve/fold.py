@@ -168,19 +168,8 @@ def load_table(path: str = TABLE_PATH) -> FoldTable:
 
 
 def load_char_folds(path: str = CHAR_FOLDS_PATH) -> dict[str, str]:
-    """Parse ``char_folds.tsv`` (``<char>\t<target>\t<source>`` records after ``#``/``@``
-    header lines).
-
-    Parameters
-    ----------
-    path : str, optional
-        Table file; defaults to the one shipped with the package.
-
-    Returns
-    -------
-    dict of str to str
-        One character -> one character.
-    """
+    """Character -> character, from ``char_folds.tsv`` (`path`, by default the shipped one):
+    records ``<char> TAB <target> TAB <source>`` after ``#`` and ``@`` header lines."""
     with open(path, encoding="utf-8") as fh:
         rows = [line.rstrip("\n").split("\t") for line in fh if line.strip() and line[0] not in "#@"]
     return {row[0]: row[1] for row in rows}
