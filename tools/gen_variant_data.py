@@ -36,8 +36,9 @@ Tables (UTF-8, LF, tab-separated; ``#`` comment lines and ``@key<TAB>value`` hea
 first):
 
 ``char_folds.tsv``
-    ``<char><TAB><target><TAB><source>``: one code point -> one code point, applied to
-    text and terms after hansieve's own fold (``variants.CHAR_FOLDS``).
+    ``<char><TAB><target><TAB><source>``: one code point -> one code point, the variant
+    layer of hansieve's fold (``hansieve.fold.CHAR_FOLDS``), applied to the raw code point
+    before the other layers.
 ``homophones.tsv``
     ``<toneless syllable><TAB><chars>``: GB 2312 level-1 characters with that reading,
     most frequent first.
@@ -191,16 +192,10 @@ def gb2312_chars() -> tuple[list[str], list[str]]:
 
 
 def jieba_dict() -> dict[str, int]:
-    import jieba
+    from hansieve.segment import jieba_words
 
-    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
-    words: dict[str, int] = {}
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            parts = line.split()
-            if len(parts) >= 2:
-                words[parts[0]] = int(parts[1])
-    return words
+    d = jieba_words()
+    return dict(zip(d.words, d.freqs))
 
 
 def char_frequency(words: dict[str, int]) -> dict[str, int]:
@@ -529,7 +524,7 @@ def render(ctx: Ctx) -> dict[str, str]:
     folds = build_char_folds(ctx)
     srcs = collections.Counter(s.split(":")[0] for _, _, s in folds)
     files["char_folds.tsv"] = header(
-        ctx, "per-code-point variant folds", "<char>\t<target>\t<source>; applied after hansieve's fold",
+        ctx, "per-code-point variant folds", "<char>\t<target>\t<source>; applied to the raw code point, before the other folds",
         ["generator_version", "unidata_version", "opencc_version", "jieba_dict", "gb2312"], len(folds),
     ) + [f"@count.{k}\t{srcs[k]}" for k in sorted(srcs)] + [f"{k}\t{v}\t{s}" for k, v, s in folds]
     readings = build_readings(ctx)

@@ -14,6 +14,11 @@ which stores each layer separately:
     Code points whose general category is whitespace, punctuation, symbol,
     mark, control or format; the scanner skips them.
 
+A fifth, optional layer comes from ``variant_data/char_folds.tsv`` (written by
+``tools/gen_variant_data.py``): :data:`CHAR_FOLDS`, per-code-point variant forms
+no standard fold covers (CJK radicals, shinjitai, rare Unihan variants, Latin
+lookalikes).
+
 :func:`fold_map` composes the enabled layers into one ``cp -> str`` mapping
 plus a set of noise ranges.  Only the standard library is used at runtime, so
 the fold is the same everywhere, whatever OpenCC or ``unicodedata`` version
@@ -33,10 +38,14 @@ from itertools import accumulate, compress, repeat
 from operator import add, and_, itemgetter, mul, ne, not_, or_
 from typing import NamedTuple
 
-__all__ = ["FoldOptions", "FoldMap", "FoldTable", "fold_map", "load_table", "TABLE_PATH"]
+__all__ = ["FoldOptions", "FoldMap", "FoldTable", "fold_map", "load_table", "TABLE_PATH",
+           "CHAR_FOLDS", "CHAR_FOLDS_PATH", "load_char_folds", "apply_char_folds"]
 
+_HERE = os.path.dirname(os.path.abspath(__file__))
 #: Location of the generated table; shipped as package data next to this file.
-TABLE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fold_table.tsv")
+TABLE_PATH = os.path.join(_HERE, "fold_table.tsv")
+#: Location of the variant fold layer (shipped with the variant tables).
+CHAR_FOLDS_PATH = os.path.join(_HERE, "variant_data", "char_folds.tsv")
 
 #: Extra pipeline passes allowed before the fold must be a fixed point.  The
 #: current data needs one (麼 -> 么 -> 幺, 薴 -> 苧 -> 苎); more means bad data.
@@ -62,9 +71,10 @@ class FoldOptions(NamedTuple):
         Treat noise-category code points as noise (skipped by the scanner and
         dropped by :meth:`FoldMap.fold_term`).  When False nothing is noise.
     variants : bool
-        Apply ``hansieve.variants.CHAR_FOLDS`` to the raw code point first: CJK radical
+        Apply :data:`CHAR_FOLDS` to the raw code point first: CJK radical
         forms, Japanese shinjitai, rare Unihan variants, Latin lookalikes (⻩ -> 黄,
-        薬 -> 药, ѕ -> s). Off by default here; ``hansieve.compile`` turns it on.
+        薬 -> 药, ѕ -> s), and to every character the other layers produce (㎂ -> μa
+        -> ua). Off by default here; ``hansieve.compile`` turns it on.
     """
 
     chinese: bool = True
@@ -155,6 +165,29 @@ def load_table(path: str = TABLE_PATH) -> FoldTable:
     firsts, lasts = columns["noise"]
     noise = tuple(zip(map(int, firsts, repeat(16)), map(int, lasts, repeat(16))))
     return FoldTable(layer("t2s"), layer("nfkc"), layer("lower"), noise, header)
+
+
+def load_char_folds(path: str = CHAR_FOLDS_PATH) -> dict[str, str]:
+    """Character -> character, from ``char_folds.tsv`` (`path`, by default the shipped one):
+    records ``<char> TAB <target> TAB <source>`` after ``#`` and ``@`` header lines."""
+    with open(path, encoding="utf-8") as fh:
+        rows = [line.rstrip("\n").split("\t") for line in fh if line.strip() and line[0] not in "#@"]
+    return {row[0]: row[1] for row in rows}
+
+
+#: The variant fold layer: one code point -> one code point. CJK radicals (⻩ -> 黄), Japanese
+#: shinjitai OpenCC leaves alone (薬 -> 药), rare Unihan variants (滛 -> 淫), rare lookalikes
+#: (毐 -> 毒), Latin small capitals (ᴀ -> a) and Cyrillic/Greek homoglyphs (а -> a). No key is
+#: a common character of modern simplified text. It applies to the **raw** code point, before
+#: the other layers (keys include upper-case and styled forms with targets of their own,
+#: Η -> h but η -> n) and before the noise test (CJK radicals are symbols by category). Every
+#: target is a fixed point of the other layers. Shared: do not mutate.
+CHAR_FOLDS: dict[str, str] = load_char_folds()
+
+
+def apply_char_folds(text: str) -> str:
+    """``text`` with :data:`CHAR_FOLDS` applied (a reference for tests; same length)."""
+    return "".join(CHAR_FOLDS.get(c, c) for c in text)
 
 
 def _runs(flags: bytearray) -> tuple[tuple[int, int], ...]:
@@ -328,9 +361,13 @@ def _compose(table: FoldTable, options: FoldOptions) -> FoldMap:
             step = _then(step, nfkc)
     if options.chinese:
         step = _then(step, _by_char(table.t2s))
+    if options.variants:
+        # The variant layer reads the raw code point, so it comes first.
+        step = _then(CHAR_FOLDS, step)
 
     # Re-apply the pass to results that still contain a char it changes, so
-    # every result is a fixed point (麼 -> 么 -> 幺 needs two t2s hops).  One
+    # every result is a fixed point (麼 -> 么 -> 幺 needs two t2s hops; ㎂ -> μa
+    # needs the variant layer again for μ -> u).  One
     # set test per one-char value: iterating a str allocates per CJK char.
     unstable = set(compress(step, map(ne, step, step.values())))
     todo = list(compress(step, map(unstable.__contains__, step.values())))
@@ -370,11 +407,15 @@ def _compose(table: FoldTable, options: FoldOptions) -> FoldMap:
         for i, text in zip(longer, map(str.translate, texts, repeat(drop))):
             kept[i] = text
     # Noise: the fold leaves nothing but noise, or the char is a noise-category
-    # symbol and compat is off -- only NFKC can show a symbol is really text
-    # (ⓐ -> a, ⼀ -> 一), so without it such symbols stay noise.
+    # symbol and compat is off -- only NFKC (or the variant layer: ⻩ -> 黄) can
+    # show a symbol is really text (ⓐ -> a, ⼀ -> 一), so without it such
+    # symbols stay noise.
     noise = list(map(not_, kept))
     if not options.compat:
-        noise = list(map(or_, noise, in_cat))
+        symbol = in_cat
+        if options.variants:
+            symbol = list(map(and_, in_cat, map(not_, map(CHAR_FOLDS.__contains__, keys))))
+        noise = list(map(or_, noise, symbol))
     mapping = dict(compress(zip(ords, kept),
                             map(and_, map(not_, noise), map(ne, kept, keys))))
     rescued = list(compress(ords, map(and_, in_cat, map(not_, noise))))
@@ -392,29 +433,7 @@ def _compose(table: FoldTable, options: FoldOptions) -> FoldMap:
 
 @functools.lru_cache(maxsize=None)
 def _fold_map(options: FoldOptions) -> FoldMap:
-    if not options.variants:
-        return _compose(load_table(), options)
-    # The variant layer runs on the raw code point, before the noise test (radical forms such
-    # as ⻩ are symbols by category) and before the other folds; each target is then folded.
-    base = _fold_map(options._replace(variants=False))
-    from .variants import CHAR_FOLDS
-    mapping = dict(base.mapping)
-    added = set()
-    for key, target in CHAR_FOLDS.items():
-        folded = base.fold_term(target)
-        if folded:
-            mapping[ord(key)] = folded
-            added.add(ord(key))
-    noise = []
-    for lo, hi in base.noise_ranges:
-        start = lo
-        for cp in sorted(c for c in added if lo <= c <= hi):
-            if start < cp:
-                noise.append((start, cp - 1))
-            start = cp + 1
-        if start <= hi:
-            noise.append((start, hi))
-    return FoldMap(options, mapping, tuple(noise), base.unidata_version, base.opencc_version)
+    return _compose(load_table(), options)
 
 
 @functools.lru_cache(maxsize=None)
@@ -424,7 +443,7 @@ def fold_map(options: FoldOptions = FoldOptions()) -> FoldMap:
     Parameters
     ----------
     options : FoldOptions, optional
-        Layers to enable; all on by default.  Any 4-sequence of truth values
+        Layers to enable; all but variants on by default.  Any 4- or 5-sequence of truth values
         in ``FoldOptions`` field order is accepted.
 
     Returns

@@ -9,7 +9,8 @@ reports the term it stands for.  Every generator is a pure function of the term 
 shipped tables), so the same lexicon always yields the same keys.
 
 Per-code-point tables that *can* be folds (rare variant characters, CJK radicals, Latin
-lookalike letters) are exposed as :data:`CHAR_FOLDS` instead of variants.
+lookalike letters) are a fold layer instead of variants: :data:`hansieve.fold.CHAR_FOLDS`
+(re-exported here as :data:`CHAR_FOLDS`).
 
 Data: ``variant_data/`` (written by ``tools/gen_variant_data.py``; each file's header
 names its sources and versions).  Runtime needs: the standard library, jieba's
@@ -57,10 +58,10 @@ import importlib.util
 import itertools
 import os
 import re
-from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
+from typing import Callable, Iterable, Iterator, NamedTuple
 
-if TYPE_CHECKING:
-    from .fold import FoldMap
+from .fold import CHAR_FOLDS, FoldMap, FoldOptions, apply_char_folds, fold_map
+from .segment import DictionaryWords, jieba_words
 
 __all__ = [
     "Variant", "variants", "MECHANISMS", "HAS_PYPINYIN", "CHAR_FOLDS", "apply_char_folds",
@@ -70,11 +71,12 @@ __all__ = [
     "is_name_like", "is_common_word", "MASK_PLACEHOLDERS", "NOISE_MASKS",
     "MIXED_LIMIT", "HOMOPHONE_LIMIT", "GUARD_MIN_FREQ", "WINDOW_MIN_FREQ", "makes_word",
     "unleet_symbols", "LEET_SYMBOLS", "pinyin_collision", "PINYIN_GUARD_FREQ",
+    "variant_budget", "VARIANT_CHARS_MIN", "VARIANT_CHARS_PER_CHAR",
 ]
 
 #: True when pypinyin is importable; without it the pinyin mechanisms yield nothing. It is
-#: imported on first use, not here: its phrase table costs about 50 MB of memory, and the fold
-#: layer (CHAR_FOLDS) imports this module for every compile, variants or not.
+#: imported on first use, not here: its phrase table costs about 50 MB of memory, and a
+#: compile without variants never needs it.
 HAS_PYPINYIN = importlib.util.find_spec("pypinyin") is not None
 
 
@@ -99,6 +101,7 @@ HOMOPHONE_PER_CHAR = 10
 #: Cap on lookalike, split, leet and masked variants per term.
 CHAR_LIMIT = 24
 LEET_LIMIT = 100
+NUMERIC_LIMIT = 24
 #: A jieba word at least this frequent (or a pypinyin phrase, or a guard supplement word)
 #: counts as a real word for the homophone / split guard.
 GUARD_MIN_FREQ = 5
@@ -110,6 +113,15 @@ BOUNDARY_PAIR_MAX = 3e-6
 #: Two-character words at least this frequent make a two-character term's full pinyin
 #: ambiguous (:func:`pinyin_collision`).
 PINYIN_GUARD_FREQ = 100
+
+#: A term's variants hold at most max(VARIANT_CHARS_MIN, VARIANT_CHARS_PER_CHAR * len(term))
+#: characters together (:func:`variant_budget`): linear in the term, so no lexicon entry can
+#: exhaust memory (masked spellings alone are 3 per character, each as long as the term: a
+#: 100,000-character entry asked for 60 GB). No real term comes near the floor: the bundled
+#: lexicon's largest variant list holds 1,299 characters, and a 20-character term with every
+#: mechanism at its cap about 40,000.
+VARIANT_CHARS_MIN = 40_000
+VARIANT_CHARS_PER_CHAR = 16
 
 #: Placeholders that replace one character and are *not* noise for hansieve, so a masked
 #: variant keeps its length: ``x`` (``X``, ``×`` is noise), ``某`` and ``〇``.
@@ -154,25 +166,6 @@ def _rows(name: str) -> list[list[str]]:
         return [line.rstrip("\n").split("\t") for line in fh if line.strip() and line[0] not in "#@"]
 
 
-def _load_char_folds() -> dict[str, str]:
-    return {row[0]: row[1] for row in _rows("char_folds.tsv")}
-
-
-#: One code point -> one code point: CJK radicals (⻩ -> 黄), Japanese shinjitai OpenCC
-#: leaves alone (薬 -> 药), rare Unihan variants (滛 -> 淫), rare lookalikes (毐 -> 毒),
-#: Latin small capitals (ᴀ -> a) and Cyrillic/Greek homoglyphs (а -> a).  No key is a
-#: common character of modern simplified text.  Apply to the **raw** code point, then
-#: hansieve's fold (keys include the upper-case and styled forms, and CJK radicals, which
-#: hansieve counts as noise, so the map must run before the noise test).  Every target is
-#: a fixed point of hansieve's fold.
-CHAR_FOLDS: dict[str, str] = _load_char_folds()
-
-
-def apply_char_folds(text: str) -> str:
-    """``text`` with :data:`CHAR_FOLDS` applied (a reference for tests; same length)."""
-    return "".join(CHAR_FOLDS.get(c, c) for c in text)
-
-
 @functools.lru_cache(maxsize=None)
 def _homophone_pool() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
     pool = {row[0]: row[1] for row in _rows("homophones.tsv")}
@@ -198,25 +191,23 @@ def _lookalikes() -> dict[str, str]:
     return {row[0]: row[1] for row in _rows("lookalikes.tsv")}
 
 
-@functools.lru_cache(maxsize=None)
-def _jieba_words() -> dict[str, tuple[int, str]]:
-    """jieba's dict.txt: word -> (frequency, tag); empty when jieba is not installed."""
+def _jieba() -> DictionaryWords:
+    """jieba's dict.txt, parsed once for the whole package; empty when jieba is not installed."""
     try:
-        import jieba  # type: ignore[import-untyped]
+        return jieba_words()
     except ImportError:  # pragma: no cover
-        return {}
-    words: dict[str, tuple[int, str]] = {}
-    with open(os.path.join(os.path.dirname(jieba.__file__), "dict.txt"), encoding="utf-8") as fh:
-        for line in fh:
-            parts = line.split()
-            if len(parts) >= 2:
-                words[parts[0]] = (int(parts[1]), parts[2] if len(parts) > 2 else "")
-    return words
+        return DictionaryWords((), (), (), 0)
+
+
+def _frequent_words(min_freq: int) -> set[str]:
+    """jieba's words of 2+ characters with frequency >= `min_freq`."""
+    d = _jieba()
+    return {w for w, f in zip(d.words, d.freqs) if f >= min_freq and len(w) >= 2}
 
 
 @functools.lru_cache(maxsize=None)
 def _guard_words() -> frozenset[str]:
-    words = {w for w, (f, _) in _jieba_words().items() if f >= GUARD_MIN_FREQ and len(w) >= 2}
+    words = _frequent_words(GUARD_MIN_FREQ)
     words.update(row[0] for row in _rows("guard_words.txt"))
     if HAS_PYPINYIN:
         from pypinyin.phrases_dict import phrases_dict
@@ -229,7 +220,7 @@ def _guard_words() -> frozenset[str]:
 def _window_words() -> tuple[frozenset[str], frozenset[str]]:
     """(words, bigrams): jieba words with frequency >= WINDOW_MIN_FREQ plus the guard
     supplement, and every two-character piece of those words."""
-    words = {w for w, (f, _) in _jieba_words().items() if f >= WINDOW_MIN_FREQ and len(w) >= 2}
+    words = _frequent_words(WINDOW_MIN_FREQ)
     words.update(row[0] for row in _rows("guard_words.txt"))
     bigrams = {w[i:i + 2] for w in words for i in range(len(w) - 1)}
     return frozenset(words), frozenset(bigrams)
@@ -241,7 +232,8 @@ def _boundary_stats() -> tuple[dict[str, int], dict[str, int], int]:
     ends: dict[str, int] = {}
     starts: dict[str, int] = {}
     total = 0
-    for w, (f, _) in _jieba_words().items():
+    d = _jieba()
+    for w, f in zip(d.words, d.freqs):
         ends[w[-1]] = ends.get(w[-1], 0) + f
         starts[w[0]] = starts.get(w[0], 0) + f
         total += f
@@ -292,18 +284,17 @@ def is_common_word(text: str) -> bool:
 
 @functools.lru_cache(maxsize=None)
 def _fold() -> FoldMap:
-    from .fold import fold_map
-
-    return fold_map()
+    """The fold of ``hansieve.compile``'s default options (the variant layer included)."""
+    return fold_map(FoldOptions(variants=True))
 
 
 def _key(text: str) -> str:
-    """The automaton key hansieve would compile ``text`` to (CHAR_FOLDS, then the fold)."""
-    return _fold().fold_term(apply_char_folds(text))
+    """The automaton key hansieve would compile ``text`` to with its default options."""
+    return _fold().fold_term(text)
 
 
 def _fold1(ch: str) -> str:
-    return _fold().fold_term(CHAR_FOLDS.get(ch, ch))
+    return _fold().fold_term(ch)
 
 
 # --------------------------------------------------------------------------------------
@@ -389,7 +380,8 @@ def _pinyin_words() -> dict[str, str]:
     """Toneless pinyin of jieba's two-character words with frequency >= PINYIN_GUARD_FREQ
     -> the most frequent such word (``taidu`` -> 态度)."""
     out: dict[str, tuple[int, str]] = {}
-    for w, (f, _) in _jieba_words().items():
+    d = _jieba()
+    for w, f in zip(d.words, d.freqs):
         if f >= PINYIN_GUARD_FREQ and len(w) == 2 and _is_han(w[0]) and _is_han(w[1]):
             k = "".join(_lazy_pinyin(w))
             if k not in out or f > out[k][0]:
@@ -545,7 +537,7 @@ def _homophone_candidates(term: str) -> list[list[str]]:
 
 
 def homophone_variants(term: str, limit: int = HOMOPHONE_LIMIT, guard: bool = True,
-                       removed: list[str] | None = None) -> list[Variant]:
+                       removed: list[str] | None = None, tries: int | None = None) -> list[Variant]:
     """One character replaced by a common character with the same toneless pinyin.
 
     Replacements come from GB 2312 level 1, most frequent (jieba) first, spread
@@ -553,7 +545,8 @@ def homophone_variants(term: str, limit: int = HOMOPHONE_LIMIT, guard: bool = Tr
     replaced (top 3 x top 3).  The guard drops a variant that is itself a real word
     (:func:`is_common_word`: 冰毒 -> 病毒, 台独 -> 态度, 赌博 -> 读博) or in which the change
     makes one (:func:`makes_word`: 大麻蜡 -> 大麻辣); dropped variants are appended to
-    ``removed`` when given.  At most ``limit``.
+    ``removed`` when given.  At most ``limit``, out of at most ``tries`` candidates (None: all
+    of them, about 10 per character).
     """
     slots = _segments(term)
     cands = _homophone_candidates(term)
@@ -578,7 +571,8 @@ def homophone_variants(term: str, limit: int = HOMOPHONE_LIMIT, guard: bool = Tr
 
     out = []
     seen = {term}
-    for t, changed in gen():
+    candidates = gen() if tries is None else itertools.islice(gen(), max(tries, 0))
+    for t, changed in candidates:
         if t in seen:
             continue
         seen.add(t)
@@ -761,7 +755,7 @@ def _respell(run: str) -> list[str]:
     return [s for s in dict.fromkeys(out) if s and s != run]
 
 
-def numeric_variants(term: str, limit: int = 24) -> list[Variant]:
+def numeric_variants(term: str, limit: int = NUMERIC_LIMIT) -> list[Variant]:
     """The numbers of ``term`` in the other spellings: 六四 <-> 64 <-> 陆肆, 七十七 <-> 77,
     18 <-> 一八 / 十八, 百 -> 佰.
 
@@ -811,11 +805,19 @@ def _translit_chars() -> frozenset[str]:
     """Characters of transliterated foreign names: those in at least 10 of jieba's
     ``nrt`` (transliterated person name) entries of 3+ CJK characters."""
     count: dict[str, int] = {}
-    for w, (_, tag) in _jieba_words().items():
+    d = _jieba()
+    for w, tag in zip(d.words, d.tags):
         if tag == "nrt" and len(w) >= 3 and all(_is_han(c) for c in w):
             for c in set(w):
                 count[c] = count.get(c, 0) + 1
     return frozenset(c for c, k in count.items() if k >= 10)
+
+
+@functools.lru_cache(maxsize=None)
+def _person_names() -> frozenset[str]:
+    """jieba's words tagged as person names (nr, nrfg, nrt)."""
+    d = _jieba()
+    return frozenset(w for w, tag in zip(d.words, d.tags) if tag in ("nr", "nrfg", "nrt"))
 
 
 def is_name_like(term: str) -> bool:
@@ -829,8 +831,7 @@ def is_name_like(term: str) -> bool:
     """
     if len(term) < 3 or not all(_is_han(c) for c in term):
         return False
-    entry = _jieba_words().get(term)
-    if entry and entry[1] in ("nr", "nrfg", "nrt"):
+    if term in _person_names():
         return True
     translit = _translit_chars()
     return all(c in translit for c in term)
@@ -843,12 +844,14 @@ def reversed_variants(term: str) -> list[Variant]:
     return [Variant(term[::-1], "reversed")]
 
 
-def masked_variants(term: str, placeholders: tuple[str, ...] = MASK_PLACEHOLDERS) -> list[Variant]:
+def masked_variants(term: str, placeholders: tuple[str, ...] = MASK_PLACEHOLDERS,
+                    limit: int | None = None) -> list[Variant]:
     """One inner character replaced by a placeholder (伪某证明, 日x水).
 
     CJK terms of 3+ characters mask an inner CJK character with every placeholder;
     Latin terms of 4+ letters mask an inner letter with ``x`` only.  Digits are never
-    masked.  Noise masks (``*``) are the scanner's business, see :data:`NOISE_MASKS`.
+    masked.  Noise masks (``*``) are the scanner's business, see :data:`NOISE_MASKS`.  At most
+    ``limit`` (None: 10 per character).
     """
     n = len(term)
     latin = not _cjk_count(term)
@@ -861,14 +864,15 @@ def masked_variants(term: str, placeholders: tuple[str, ...] = MASK_PLACEHOLDERS
 
     texts = (term[:i] + m + term[i + 1:] for i in range(1, n - 1) for m in marks
              if maskable(term[i]) and term[i] != m)
-    return [Variant(t, "masked") for t in _dedupe(texts, term, 10 * n)]
+    return [Variant(t, "masked") for t in _dedupe(texts, term, 10 * n if limit is None else limit)]
 
 
-def deleted_variants(term: str) -> list[Variant]:
+def deleted_variants(term: str, limit: int | None = None) -> list[Variant]:
     """One inner character deleted (法功 for 法轮功, fck for fuck): what a term masked with a
     noise symbol (法*功, f*ck) folds to, since the scanner skips the symbol. Same positions as
     :func:`masked_variants`; the keys are compiled with the TERM_MASKED flag (see
-    :class:`Variant`), because on their own they fire on innocent text (干你妈 -> 干妈)."""
+    :class:`Variant`), because on their own they fire on innocent text (干你妈 -> 干妈). At most
+    ``limit`` (None: 10 per character)."""
     n = len(term)
     latin = not _cjk_count(term)
     if n < (4 if latin else 3):
@@ -881,7 +885,7 @@ def deleted_variants(term: str) -> list[Variant]:
     # an edge that the repeat collapse relies on being absent (代代人人杀人人): left out.
     texts = (term[:i] + term[i + 1:] for i in range(1, n - 1)
              if maskable(term[i]) and term[i - 1] != term[i + 1])
-    return [Variant(t, "masked", True) for t in _dedupe(texts, term, 10 * n)]
+    return [Variant(t, "masked", True) for t in _dedupe(texts, term, 10 * n if limit is None else limit)]
 
 
 def collapse_repeats(text: str, min_run: int = 2) -> tuple[str, list[int]]:
@@ -958,36 +962,58 @@ def variants(term: str, *, pinyin: bool = True, initials: bool | None = None, ho
     -------
     list of Variant
         In mechanism order, best first; no two share a compiled key, and none has the
-        term's own key.
+        term's own key. Their texts hold at most :func:`variant_budget` characters together:
+        a long term keeps its best mechanisms' first variants.
     """
-    out: list[Variant] = []
+    # (mechanism, most variants it makes): each is asked for no more than the budget left holds
+    # spellings as long as the term, so no mechanism builds more than that before the cut.
+    steps: list[tuple[Callable[[int], list[Variant]], int]] = []
     if pinyin and HAS_PYPINYIN:
-        out += pinyin_variants(term, limit, guard=pinyin_guard)
-        out += tone_digit_variants(term)
+        steps.append((lambda k: pinyin_variants(term, k, guard=pinyin_guard), limit))
+        steps.append((lambda k: tone_digit_variants(term), 1))
         use_initials = initials_default(term) if initials is None else initials
         if use_initials:
-            out += initials_variants(term, limit)
-        out += mixed_variants(term, mixed_limit, initials=initials is not False)
+            steps.append((lambda k: initials_variants(term, k), limit))
+        steps.append((lambda k: mixed_variants(term, k, initials=initials is not False), mixed_limit))
     if homophones and _cjk_count(term) >= HOMOPHONE_MIN_CHARS:
-        out += homophone_variants(term, homophone_limit)
+        steps.append((lambda k: homophone_variants(term, k, tries=left // width), homophone_limit))
     if chars:
-        out += variant_char_variants(term)
-        out += split_variants(term)
-        out += leet_variants(term)
-        out += numeric_variants(term)
+        steps.append((lambda k: variant_char_variants(term, k), CHAR_LIMIT))
+        steps.append((lambda k: split_variants(term, k), CHAR_LIMIT))
+        steps.append((lambda k: leet_variants(term, k), LEET_LIMIT))
+        steps.append((lambda k: numeric_variants(term, k), NUMERIC_LIMIT))
     if reverse:
-        out += reversed_variants(term)
+        steps.append((lambda k: reversed_variants(term), 1))
     if mask:
-        out += masked_variants(term)
-        out += deleted_variants(term)
+        steps.append((lambda k: masked_variants(term, limit=k), 10 * len(term)))
+        steps.append((lambda k: deleted_variants(term, limit=k), 10 * len(term)))
+    budget = left = variant_budget(term)
+    width = max(len(term), 1)
+    out: list[Variant] = []
+    for make, most in steps:
+        room = left // width
+        if room <= 0:
+            break
+        made = make(min(most, room))
+        out += made
+        left -= sum(len(v.text) for v in made)
     seen = {_key(term)}
     result = []
     for v in out:
         k = _key(v.text)
         if k and k not in seen and precise_enough(term, v, k):
+            budget -= len(v.text)
+            if budget < 0:
+                break
             seen.add(k)
             result.append(v)
     return result
+
+
+def variant_budget(term: str) -> int:
+    """The most characters the variants of `term` hold together: ``max(VARIANT_CHARS_MIN,
+    VARIANT_CHARS_PER_CHAR * len(term))``."""
+    return max(VARIANT_CHARS_MIN, VARIANT_CHARS_PER_CHAR * len(term))
 
 
 #: Homophones of two-character terms collide with everyday word pairs far too often (送包 for

@@ -12,6 +12,7 @@ import csv
 import doctest
 import importlib
 import importlib.util
+import itertools
 import logging
 import math
 import os
@@ -24,8 +25,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 jieba = pytest.importorskip("jieba")
-from hansieve._segment import Segmenter, _SegmentBuilder  # noqa: E402
-from hansieve.segment import build_segmenter, default_segmenter, jieba_dict_path  # noqa: E402
+from hansieve._segment import Segmenter  # noqa: E402
+from hansieve.segment import (build_segmenter, default_segmenter, jieba_dict_path,  # noqa: E402
+                              jieba_words, read_dictionary)
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 COLD_DIR = SHARED_DATA / "text" / "cold"
@@ -428,29 +430,51 @@ def test_bad_dictionaries():
 
 
 @pytest.mark.parametrize("data", [b"word\n", b"word 12x n\n", b"a 1\n\nb 2\n", b"\xff 3\n",
-                                  b"a  3\n"])
-def test_malformed_dictionary_lines(data):
-    with pytest.raises(ValueError, match="invalid dictionary entry"):
-        _SegmentBuilder().add_dict_bytes(data, "test.txt")
-
-
-def test_dictionary_lines_parse_like_jieba(tmp_path):
-    # int() spellings, surrounding ASCII whitespace, CRLF, a BOM, no final newline, a repeat.
-    data = "\ufeff甲 1 n\r\n乙乙 0003 v\n\t丙 +4\n丁 1_0 x y\n乙乙 5\n戊 ５".encode()
-    path = tmp_path / "dict.txt"
+                                  b"a  3\n", b"a 1 n\n\n"])
+def test_malformed_dictionary_lines(tmp_path, data):
+    path = tmp_path / "test.txt"
     path.write_bytes(data)
+    with pytest.raises(ValueError, match="invalid dictionary entry in .*test.txt at Line"):
+        read_dictionary(path)
+
+
+@pytest.mark.parametrize("data, repeat_tag", [
+    # int() spellings, surrounding ASCII whitespace, CRLF, a BOM, no final newline, a repeat.
+    ("\ufeff甲 1 n\r\n乙乙 0003 v\n\t丙 +4\n丁 1_0 x y\n乙乙 5\n戊 ５", ""),
+    # Regular lines (the fast path), a repeat, a final newline.
+    ("甲 1 n\n乙乙 3 v\n丙 4 a\n乙乙 5 q\n戊 ５ m\n", "q"),
+], ids=["odd", "regular"])
+def test_dictionary_lines_parse_like_jieba(tmp_path, data, repeat_tag):
+    path = tmp_path / "dict.txt"
+    path.write_bytes(data.encode())
     tok = jieba.Tokenizer(str(path))
     tok.tmp_dir = str(tmp_path)
     jieba.setLogLevel(logging.WARNING)
     tok.initialize()
-    b = _SegmentBuilder()
-    b.add_dict_bytes(data, str(path))
-    built = b.build()
-    assert built.total == tok.total == 1 + 3 + 4 + 10 + 5 + 5
+    d = read_dictionary(path)
+    assert d.total == tok.total
+    assert d.words == tuple(w for w in tok.FREQ if w in d.words)      # a repeat keeps its place
+    assert dict(zip(d.words, d.freqs)) == {w: f for w, f in tok.FREQ.items() if w in d.words}
+    assert d.tags[d.words.index("乙乙")] == repeat_tag                  # and takes the last tag
+    built = build_segmenter(dict(zip(d.words, d.freqs)), total=d.total)
+    assert built.total == tok.total
     for w in ["\ufeff甲", "甲", "乙", "乙乙", "丙", "丁", "戊", "丙丁"]:
         assert built.freq(w) == tok.FREQ.get(w), w
     for text in ["甲乙乙丙丁戊", "乙乙乙", "\ufeff甲乙"]:
         assert built.cut(text) == tok.lcut(text, HMM=False)
+
+
+def test_jieba_words_is_jiebas_dictionary(tokenizer):
+    d = jieba_words()
+    assert jieba_words() is d       # parsed once
+    assert len(d.words) == len(d.freqs) == len(d.tags) == len(set(d.words)) == 349_045
+    assert d.total == tokenizer.total
+    words = set(d.words)
+    assert dict(zip(d.words, d.freqs)) == {w: f for w, f in tokenizer.FREQ.items() if w in words}
+    with open(jieba_dict_path(), encoding="utf-8") as fh:
+        first = [line.split(" ") for line in itertools.islice(fh, 3)]
+    assert [(w, int(f), t.strip()) for w, f, t in first] == list(zip(d.words, d.freqs, d.tags))[:3]
+    assert "B超" in d.words and d.tags[d.words.index("大麻")] == "n"
 
 
 # --------------------------------------------------------------------------------------------
@@ -488,3 +512,22 @@ def test_docstring_examples(module):
 
 def test_jieba_dict_path_exists():
     assert os.path.isfile(jieba_dict_path())
+
+
+def test_suggest_freq_is_jiebas(seg, tokenizer):
+    # Dictionary words, prefixes only, lexicon terms, ASCII runs, punctuation and line breaks
+    # (the slow path of tokens outside the han blocks), unknown characters, long words.
+    rnd = random.Random(SEED)
+    pool = "法轮功大麻烦中华人民共和国没办法轮流值班abc12，。\r\n γ射线枪䶮𠀀"
+    words = ["大麻", "中华人民共", "法轮功", "六四事件", "abc", "ab12", "，", "\r\n", "γ射线", "䶮",
+             "", "没办法轮流值班", "大麻" * 300]
+    words += ["".join(rnd.choice(pool) for _ in range(rnd.randint(1, 40))) for _ in range(2_000)]
+    for w in words:
+        assert seg.suggest_freq(w) == tokenizer.suggest_freq(w), w
+
+
+def test_suggest_freq_with_extra_words(tokenizer):
+    other = clone_tokenizer(tokenizer, EXTRA_WORDS)
+    built = build_segmenter(extra_words=EXTRA_WORDS)
+    for w in ["法轮功学员", "办法轮流", "麻烦", "大麻烦", "γ射线枪", "abc12", "六四事件真相"]:
+        assert built.suggest_freq(w) == other.suggest_freq(w), w

@@ -75,6 +75,14 @@ def test_char_folds_are_closed_under_the_fold():
     assert V.CHAR_FOLDS["Η"] == "h" and V.CHAR_FOLDS["η"] == "n"  # raw upper case has its own target
 
 
+def test_char_folds_are_the_fold_layers_table():
+    # The table is a layer of the fold (the floor below); variants re-exports it.
+    from hansieve import fold
+    assert V.CHAR_FOLDS is fold.CHAR_FOLDS and V.apply_char_folds is fold.apply_char_folds
+    code = "import sys, hansieve.fold; sys.exit('hansieve.variants' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
 def test_apply_char_folds_keeps_length():
     s = "ꜰᴜᴄᴋ ⻩色 薬"
     assert V.apply_char_folds(s) == "fuck 黄色 药"
@@ -330,3 +338,48 @@ def test_deleted_variants():
     assert [v.text for v in V.deleted_variants("代人杀人")] == ["代杀人"]    # not 代人人: a doubling
     assert [v.text for v in V.deleted_variants("fuck")] == ["fck", "fuk"]
     assert V.deleted_variants("六四") == [] and V.deleted_variants("ass") == []
+
+
+# --- long terms: variants linear in the term ----------------------------------------------
+
+#: A long entry that wakes most mechanisms: hanzi (pinyin, homophones, masks), digits, letters.
+LONG_PATTERN = "法轮功六四事件abc18我们的大麻烦"
+
+
+def long_term(n):
+    return (LONG_PATTERN * (n // len(LONG_PATTERN) + 1))[:n]
+
+
+@pytest.mark.parametrize("n", [1_000, 10_000])
+def test_variants_of_a_long_term_hold_a_linear_budget(n):
+    term = long_term(n)
+    assert V.variant_budget(term) == max(V.VARIANT_CHARS_MIN, V.VARIANT_CHARS_PER_CHAR * n)
+    vs = V.variants(term, reverse=True, mask=True, mixed_limit=24, homophone_limit=8)
+    assert vs and sum(len(v.text) for v in vs) <= V.variant_budget(term)
+    # Each mechanism is asked for no more than the budget holds: masked spellings alone were
+    # 3 per character, each as long as the term.
+    assert len(V.masked_variants(term, limit=5)) == 5 and len(V.deleted_variants(term, limit=5)) == 5
+    assert len(V.homophone_variants(term, 40, tries=3)) <= 3
+
+
+def test_short_terms_are_far_from_the_budget():
+    # The budget cuts only what no real term makes: a 12-character term with every mechanism on.
+    term = "泰米尔伊拉姆猛虎解放组织"
+    vs = V.variants(term, reverse=True, mask=True)
+    assert V.variant_budget(term) == V.VARIANT_CHARS_MIN > 10 * sum(len(v.text) for v in vs)
+
+
+def test_compiling_a_100000_character_term_fits_in_bounded_memory():
+    # Default options (variants, masks, verification). It took all of 24 GB before the budget;
+    # now it must fit under a 3 GB address-space limit (the extensions and jieba's dictionary
+    # included) and finish, generously, within two minutes on a loaded machine.
+    code = (
+        "import resource; resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))\n"
+        "import hansieve\n"
+        f"term = ({LONG_PATTERN!r} * 10_000)[:100_000]\n"
+        "sieve = hansieve.compile([term])\n"
+        "print([(h.start, h.end) for h in sieve.find(term)])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[(0, 100000)]"
