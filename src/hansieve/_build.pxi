@@ -5,11 +5,6 @@
 # Included by _core.pyx (one compilation unit, so the scan loop's helpers inline).
 
 cdef extern from "_build.h":
-    cdef struct hs_edge_tmp:
-        uint32_t parent
-        uint32_t sym
-        uint32_t child
-    void hs_sort_edges(vector[hs_edge_tmp]& v) noexcept nogil
     int hs_release_free_memory() noexcept nogil
 
 cdef bytes _u32(list values):
@@ -130,14 +125,10 @@ def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes te
     probe.pages = <const int32_t*><const char*>pages_b
 
     cdef Py_ssize_t n_terms = len(folded_terms)
-    cdef unordered_map[uint64_t, uint32_t] child_of
-    cdef unordered_map[uint64_t, uint32_t].iterator it
-    cdef vector[hs_edge_tmp] tmp_edges
+    cdef hs_trie trie       # the build-time trie shared with the segmenter (_trie.pxd)
     cdef vector[uint32_t] term_node = vector[uint32_t](n_terms, 0)
     cdef vector[uint32_t] term_len = vector[uint32_t](n_terms, 0)
-    cdef uint32_t n_nodes = 1, node, max_depth = 0
-    cdef uint64_t key
-    cdef hs_edge_tmp te
+    cdef uint32_t node, max_depth = 0
     cdef Py_ssize_t t, i, length
     cdef int32_t code
     cdef int kind
@@ -152,8 +143,8 @@ def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes te
     for t in range(n_terms):
         term = folded_terms[t]
         n_chars += PyUnicode_GET_LENGTH(term)
-    child_of.reserve(n_chars)
-    tmp_edges.reserve(n_chars)
+    trie.child_of.reserve(n_chars)
+    trie.edges.reserve(n_chars)
     for t in range(n_terms):
         term = folded_terms[t]
         PyUnicode_READY(term)
@@ -171,33 +162,24 @@ def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes te
             if code <= 0:
                 raise BuildError(f"[E108] term {texts[t]!r}: folded character {term[i]!r} has no symbol "
                                  "(the folded terms and the code table disagree)")
-            key = (<uint64_t>node << 32) | <uint32_t>code
-            it = child_of.find(key)
-            if it == child_of.end():
-                if n_nodes == 0xFFFFFFFF:
-                    raise BuildError("[E104] lexicon too large: more than 2**32 automaton states")
-                child_of[key] = n_nodes
-                te.parent = node
-                te.sym = code
-                te.child = n_nodes
-                tmp_edges.push_back(te)
-                node = n_nodes
-                n_nodes += 1
-            else:
-                node = dereference(it).second
+            node = trie.child(node, <uint32_t>code)
+            if node == 0:
+                raise BuildError("[E104] lexicon too large: more than 2**32 automaton states")
         term_node[t] = node
         term_len[t] = length
         if <uint32_t>length > max_depth:
             max_depth = length
-    child_of.clear()
+    trie.child_of.clear()
 
     cdef vector[BuildStateC] states
     cdef vector[EdgeC] edges
     cdef vector[uint32_t] outs
     cdef Py_ssize_t n_syms = header["counts"]["n_syms"]
     cdef vector[uint32_t] root_next = vector[uint32_t](n_syms + 1, 0)
+    cdef vector[uint32_t] tmp_begin, queue
     with nogil:
-        _layout(tmp_edges, term_node, n_nodes, states, edges, outs)
+        trie.breadth_first(tmp_begin, queue)
+        _layout(trie, tmp_begin, queue, term_node, states, edges, outs)
     cdef uint32_t k
     for k in range(states[0].edge_begin, states[0].edge_end):
         root_next[edges[k].sym] = edges[k].target
@@ -345,20 +327,17 @@ cdef uint64_t* build_edge_filter(TablesC* t, uint32_t n_states, size_t n) noexce
     return filt
 
 
-cdef void _layout(vector[hs_edge_tmp]& tmp_edges, const vector[uint32_t]& term_node,
-                  uint32_t n_nodes, vector[BuildStateC]& states, vector[EdgeC]& edges,
+cdef void _layout(const hs_trie& trie, const vector[uint32_t]& tmp_begin,
+                  const vector[uint32_t]& queue, const vector[uint32_t]& term_node,
+                  vector[BuildStateC]& states, vector[EdgeC]& edges,
                   vector[uint32_t]& outs) noexcept nogil:
-    """Renumber the trie breadth-first (hot shallow states packed together), lay out sorted edge
-    runs, compute failure links and the flattened per-state output lists."""
-    cdef size_t n_edges = tmp_edges.size(), j
+    """Lay out the trie in breadth-first order (hot shallow states packed together) as sorted
+    edge runs, and compute failure links and the flattened per-state output lists.
+    `tmp_begin` and `queue` are hs_trie.breadth_first's: where each temporary node's edges start
+    in trie.edges (sorted by symbol), and queue[new id] = temporary id."""
+    cdef uint32_t n_nodes = trie.n_nodes
+    cdef size_t n_edges = trie.edges.size(), j
     cdef uint32_t s, old, c, f, a, r, k
-    hs_sort_edges(tmp_edges)
-    # Where each temporary node's sorted edges start.
-    cdef vector[uint32_t] tmp_begin = vector[uint32_t](n_nodes + 1, 0)
-    for j in range(n_edges):
-        tmp_begin[tmp_edges[j].parent + 1] += 1
-    for s in range(n_nodes):
-        tmp_begin[s + 1] += tmp_begin[s]
     # Terms ending at each temporary node, in term-id order (counting sort).
     cdef vector[uint32_t] own_begin = vector[uint32_t](n_nodes + 1, 0)
     cdef vector[uint32_t] own = vector[uint32_t](term_node.size(), 0)
@@ -371,26 +350,21 @@ cdef void _layout(vector[hs_edge_tmp]& tmp_edges, const vector[uint32_t]& term_n
         own[fill[term_node[j]]] = j
         fill[term_node[j]] += 1
 
-    # Breadth-first order: the queue position is the new state id.
-    cdef vector[uint32_t] queue
-    queue.reserve(n_nodes)
-    queue.push_back(0)
+    # Edges in breadth-first order: the children of the states in queue order are consecutive,
+    # so the k-th edge laid out leads to state k + 1.
     states.resize(n_nodes)
     edges.reserve(n_edges)
     cdef EdgeC e
-    s = 0
-    while s < queue.size():
+    states[0].depth = 0
+    for s in range(n_nodes):
         old = queue[s]
         states[s].edge_begin = edges.size()
         for j in range(tmp_begin[old], tmp_begin[old + 1]):
-            e.sym = tmp_edges[j].sym
-            e.target = queue.size()
+            e.sym = trie.edges[j].sym
+            e.target = edges.size() + 1
             states[e.target].depth = states[s].depth + 1
-            queue.push_back(tmp_edges[j].child)
             edges.push_back(e)
         states[s].edge_end = edges.size()
-        s += 1
-    states[0].depth = 0
 
     # Failure links and outputs, in the same order (a state's failure target is shallower).
     states[0].fail = 0

@@ -24,6 +24,7 @@ from libcpp.unordered_map cimport unordered_map
 from libcpp.utility cimport pair
 from libcpp.vector cimport vector
 
+from hansieve._trie cimport hs_trie
 from hansieve._unicode cimport PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READY
 
 include "_errors.pxi"

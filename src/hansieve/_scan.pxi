@@ -148,8 +148,9 @@ cdef inline uint32_t read_cp(const ScanC* c, Py_ssize_t i) noexcept nogil:
 # one was skipped. Defined here only: _core.MASK_CHARS exports them (hansieve.variants uses them).
 cdef extern from *:
     """
-    static const uint32_t hs_mask_cps[] = {0x2A, 0x5F, 0xFF0A, 0xFF3F, 0xD7, 0x25CB, 0x25CF,
-                                           0x25A1, 0x25A0, 0x25EF, 0x25B3, 0x2715, 0x2716};
+    // * × ○ ● □ ■ _ ◯ △ ✕ ✖ ＊ ＿ (variants.NOISE_MASKS is this list, in this order)
+    static const uint32_t hs_mask_cps[] = {0x2A, 0xD7, 0x25CB, 0x25CF, 0x25A1, 0x25A0, 0x5F,
+                                           0x25EF, 0x25B3, 0x2715, 0x2716, 0xFF0A, 0xFF3F};
     enum { HS_N_MASK_CPS = sizeof(hs_mask_cps) / sizeof(hs_mask_cps[0]) };
     """
     const uint32_t* MASK_CPS "hs_mask_cps"

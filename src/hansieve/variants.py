@@ -60,6 +60,7 @@ import os
 import re
 from typing import Callable, Iterable, Iterator, NamedTuple
 
+from . import _core
 from .fold import CHAR_FOLDS, FoldMap, FoldOptions, apply_char_folds, fold_map
 from .segment import DictionaryWords, jieba_words
 
@@ -129,9 +130,9 @@ MASK_PLACEHOLDERS = ("x", "某", "〇")
 #: Mask symbols that hansieve treats as noise: a term masked with one of these folds to
 #: the term with a character *deleted* (法*功 -> 法功).  Deletion keys alone would fire on
 #: innocent text (干你妈 -> 干妈), so they are compiled with the TERM_MASKED flag: the
-#: scanner reports them only where one of these symbols was skipped inside the hit (the
-#: native list is ``is_mask_cp`` in ``_core.pyx``; a test keeps the two equal).
-NOISE_MASKS = ("*", "×", "○", "●", "□", "■", "_", "◯", "△", "✕", "✖", "＊", "＿")
+#: scanner reports them only where one of these symbols was skipped inside the hit. The list
+#: is the scanner's own (``_core.MASK_CHARS``, defined once in ``_scan.pxi``).
+NOISE_MASKS: tuple[str, ...] = tuple(_core.MASK_CHARS)
 #: Noise and punctuation people also use as masks, but that stand between two characters in
 #: innocent chat too often to count as one: 我？你, 我@你, 你&我, #话题#, 100%的.
 NOT_MASKS = ("?", "？", "#", "@", "$", "%", "&", "＃", "＠", "％", "＄", "＆")

@@ -213,44 +213,27 @@ REACH: int = _core.VERIFY_REACH_CHARS
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
-_DICT_LINE = re.compile(r"^(\S+) (\d+)", re.M)
-
-
 @functools.lru_cache(maxsize=1)
 def _dictionary() -> tuple[str, list[int], list[int]]:
     """jieba's dictionary words (frequency >= 5) joined by newlines, with each word's start
-    offset and frequency: one string a Sieve can scan in one call."""
-    from .segment import jieba_dict_path
-    with open(jieba_dict_path(), encoding="utf-8") as f:
-        # One regex pass over the file: a Python loop over 349k lines costs a second.
-        pairs = _DICT_LINE.findall(f.read())
-    words = [w for w, n in pairs if len(n) > 1 or n >= "5"]
-    freqs = [int(n) for w, n in pairs if len(n) > 1 or n >= "5"]
+    offset and frequency: one string a Sieve can scan in one call (compile's verify="auto")."""
+    from .segment import jieba_words
+    d = jieba_words()       # the one parse of dict.txt, shared with variants and the segmenter
+    kept = [(w, f) for w, f in zip(d.words, d.freqs) if f >= 5]
     starts, pos = [], 0
-    for w in words:
+    for w, _ in kept:
         starts.append(pos)
         pos += len(w) + 1
-    return "\n".join(words), starts, freqs
+    return "\n".join(w for w, _ in kept), starts, [f for _, f in kept]
 
 
 def suggested_freqs(words: Sequence[str]) -> list[list[Any]]:
-    """jieba's ``suggest_freq(word)``: just enough frequency for the word to stay whole when it
-    stands alone, so lexicon terms join the dictionary without carving themselves out of
-    longer everyday words."""
+    """jieba's ``suggest_freq(word)`` (native): just enough frequency for the word to stay whole
+    when it stands alone, so lexicon terms join the dictionary without carving themselves out of
+    longer everyday words. Words jieba already knows keep their frequency (not listed)."""
     from .segment import default_segmenter
     seg = default_segmenter()
-    total = seg.total
-    out = []
-    for w in dict.fromkeys(words):
-        known = seg.freq(w)
-        if known:
-            continue        # already a word of the dictionary: nothing to add
-        p = 1.0
-        for part in seg.cut(w):
-            f = seg.freq(part)
-            p *= (1 if f is None else f) / total
-        out.append([w, max(int(p * total) + 1, 1)])
-    return out
+    return [[w, seg.suggest_freq(w)] for w in dict.fromkeys(words) if not seg.freq(w)]
 
 
 @functools.lru_cache(maxsize=8)

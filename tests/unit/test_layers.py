@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "src" / "hansieve"
 #: the roof: it re-exports the public API, so it may import every floor and nothing imports it.
 FLOORS: dict[str, int] = {
     # 0. the native core (its .pxi parts and .h headers are one module), the errors, the version
-    "_core": 0, "errors": 0, "_version": 0, "_unicode": 0,
+    "_core": 0, "errors": 0, "_version": 0, "_unicode": 0, "_trie": 0,
     # 1. fold tables and segmentation
     "fold": 1, "segment": 1, "_segment": 1,
     # 2. variant spellings and lexicon files

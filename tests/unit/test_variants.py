@@ -308,7 +308,8 @@ def test_tables_are_up_to_date():
 # ---- masked forms: a mask symbol standing for one inner character --------------------------
 
 def test_every_mask_symbol_stands_for_one_character():
-    """variants.NOISE_MASKS and the scanner's is_mask_cp are the same list."""
+    """variants.NOISE_MASKS is the scanner's list, and each of them works as a mask."""
+    assert V.NOISE_MASKS == tuple("*×○●□■_◯△✕✖＊＿") == tuple(hansieve._core.MASK_CHARS)
     s = hansieve.compile(["法轮功", "fuck"])
     for m in V.NOISE_MASKS:
         assert [(h.term, h.mechanism) for h in s.find(f"他练法{m}功了")] == [("法轮功", "masked")], m
