@@ -168,7 +168,7 @@ def test_plain_fixture(tmp_path):
         "plain/words.txt:5: 'abc示例' duplicates 'ABC示例' (plain/words.txt:4)"]
     assert report.skipped_reasons() == {
         "empty after folding (punctuation, symbols or spaces only)": 1,
-        "contains control character U+XXXX": 1,
+        "contains control character": 1,
         "contains a TAB": 1,
     }
     check_readable(out, report)
@@ -177,6 +177,17 @@ def test_plain_fixture(tmp_path):
     # A folder works too (every *.txt inside), default category other.
     report = import_lexicon("plain", FIXTURES / "plain", tmp_path / "b")
     assert report.counts == {"other": 3}
+
+
+@pytest.mark.issue(17)
+def test_summary_names_the_characters_and_the_lines(tmp_path):
+    # The summary said "contains control character U+XXXX" literally and named no line.
+    report = import_lexicon("plain", FIXTURES / "plain" / "words.txt", tmp_path / "lex")
+    summary = report.summary()
+    assert "U+XXXX" not in summary
+    assert "skipped 1: contains control character (U+0007):" in summary
+    assert f"{FIXTURES / 'plain' / 'words.txt'}:7:" in summary
+    assert f"{FIXTURES / 'plain' / 'words.txt'}:8:" in summary      # the TAB line
 
 
 def test_csv_fixture(tmp_path):
@@ -334,7 +345,7 @@ def test_houbb_real(houbb_import):
     assert 60_000 < report.imported <= lines
     # ~135 control characters in ~100 garbled entries; nothing else is skipped.
     assert 50 <= len(report.skipped) <= 140
-    assert set(report.skipped_reasons()) == {"contains control character U+XXXX"}
+    assert set(report.skipped_reasons()) == {"contains control character"}
     assert len(report.duplicates) < 100
     assert report.counts["allow"] == allow
     assert set(report.counts) == {*HOUBB_CODES.values(), "other", "allow"}
