@@ -748,7 +748,10 @@ def _wide(text: str) -> int:
 
 def _lexicon_manifest(args: argparse.Namespace) -> int:
     from .lexicon import write_manifest
-    path = write_manifest(args.folder, args.version)
+    notes: list[str] = []
+    path = write_manifest(args.folder, args.version, notes)
+    for note in notes:
+        print(f"hansieve: {note}", file=sys.stderr)
     print(f"hansieve: wrote {path}", file=sys.stderr)
     return EXIT_CLEAN
 
