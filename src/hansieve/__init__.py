@@ -10,7 +10,8 @@ __version__ = "0.1.0"
 
 from ._core import Match, Sieve, Stream
 from .compile import MatchKind, compile, load
-from .errors import BuildError, FormatError, HansieveError, LexiconError, MatchError
+from .errors import (BuildError, FormatError, HansieveError, HansieveWarning, LexiconError,
+                     MatchError)
 from .lexicon import (CATEGORIES, SEVERITIES, Lexicon, Rule, Term, default_lexicon_path,
                       load_lexicon, read_lexicon)
 from .reload import Reloader
@@ -22,6 +23,7 @@ __all__ = [
     "BuildError",
     "FormatError",
     "HansieveError",
+    "HansieveWarning",
     "Lexicon",
     "LexiconError",
     "Match",

@@ -111,6 +111,8 @@ cdef class Match:
     cdef readonly Py_ssize_t end
     cdef Py_ssize_t _entry              # the automaton entry that matched (the variant itself)
     cdef Sieve _sieve
+    cdef object _source                 # the scanned str (a stream: its buffer), for .text
+    cdef Py_ssize_t _offset             # where _source starts in the scanned text
 
 cdef class Verdict:
     cdef readonly str action            # "block", "review" or "pass"
@@ -134,6 +136,7 @@ cdef class Sieve:
     cdef tuple _category_names
     cdef dict _header           # options, counts, rules, lexicon identity: what to_bytes writes
     cdef tuple _terms_cache
+    cdef dict _payloads         # deny term id -> payload, from the header's extras (on first use)
     cdef readonly object match_kind
     cdef public object _verifier    # callable(text, hits) -> kept hits, for TERM_VERIFY hits
     cdef public object _rules       # callable(operand hits) -> rule hits, or None
@@ -146,7 +149,8 @@ cdef class Sieve:
                                bint first_only, vector[HitC]* hits, Py_ssize_t* counted,
                                size_t hit_cap) noexcept nogil
     cdef int _finish(self, object text, vector[HitC]& hits) except -1
-    cdef list _to_matches(self, vector[HitC]& hits)
+    cdef list _to_matches(self, vector[HitC]& hits, object source, Py_ssize_t offset=*)
+    cdef object _payload_of(self, Py_ssize_t term_id)
     cdef list _find(self, object text)
     cdef Verdict _verdict(self, list matches)
     cdef str _text(self, Py_ssize_t i)

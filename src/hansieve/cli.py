@@ -227,7 +227,7 @@ def _cache_dir() -> Path:
 
 #: Package files that cannot change a compiled Sieve (sources of the native modules are covered
 #: by the built modules themselves). Any other file, new ones included, is in the fingerprint.
-_NOT_COMPILING = frozenset({"cli.py", "cli_input.py", "explain.py", "spark.py", "reload.py", "importers.py",
+_NOT_COMPILING = frozenset({"cli.py", "cli_input.py", "replacements.py", "explain.py", "spark.py", "reload.py", "importers.py",
                             "__main__.py", "py.typed"})
 
 
@@ -239,7 +239,7 @@ def _code_fingerprint() -> str:
     parts = []
     for path in sorted(root.rglob("*")):
         if ("__pycache__" in path.parts or not path.is_file() or path.name in _NOT_COMPILING
-                or path.suffix in (".pyi", ".pyx", ".pxd", ".cpp", ".c", ".h")):
+                or path.suffix in (".pyi", ".pyx", ".pxi", ".pxd", ".cpp", ".c", ".h")):
             continue
         st = path.stat()
         parts.append(f"{path.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}")

@@ -8,13 +8,14 @@ import bisect
 import enum
 import functools
 import gc
+import warnings
 from collections import Counter
 from typing import Any, Callable, Iterable, ParamSpec, TypeVar, Union
 
 from . import _core, __version__
-from .errors import BuildError, MatchError
+from .errors import BuildError, HansieveWarning, MatchError
 from .fold import TABLE_PATH, FoldOptions, fold_map
-from .lexicon import FLAGS, SEVERITIES, Lexicon, PathLike, Rule, Term
+from .lexicon import CATEGORIES, FLAGS, SEVERITIES, Lexicon, PathLike, Rule, Term
 from .verify import _CJK, SEPARATORS, _dictionary, suggested_freqs
 
 TermLike = Union[str, Term]
@@ -152,7 +153,7 @@ def _as_terms(items: Iterable[object]) -> list[Term]:
     ``__new__`` (a 349k-word lexicon: 70 ms instead of 140)."""
     new = tuple.__new__
     no_flags: frozenset[str] = frozenset()
-    return [new(Term, (item, None, None, (), no_flags, None)) if type(item) is str
+    return [new(Term, (item, None, None, (), no_flags, None, None)) if type(item) is str
             else _as_term(item) for item in items]
 
 
@@ -166,9 +167,15 @@ def _as_term(item: object) -> Term:
     raise TypeError(f"terms must be str or hansieve.Term, not {type(item).__name__}")
 
 
-def _check_meta(entry: Term, where: str) -> None:
+def _check_meta(entry: Term | Rule, where: str) -> None:
     if entry.severity is not None and entry.severity not in SEVERITIES:
         raise BuildError(f"[E006] term {entry.text!r}{where}: bad severity {entry.severity!r}")
+    if entry.category is not None and entry.category not in CATEGORIES:
+        # The taxonomy is fixed, as in lexicon files: a typo would silently make a new category.
+        raise BuildError(f"[E012] term {entry.text!r}{where}: unknown category {entry.category!r} "
+                         f"(use one of {', '.join(CATEGORIES)})")
+    if not isinstance(entry, Term):
+        return
     unknown = set(entry.flags) - FLAGS.keys()
     if unknown:
         raise BuildError(f"[E007] term {entry.text!r}{where}: unknown flags {sorted(unknown)}")
@@ -270,16 +277,18 @@ def compile(
         mixed with characters), homophones, split and lookalike characters, leet, other
         numerals, reversed terms (see :mod:`hansieve.variants`). ``"auto"`` (default): on for
         lexicons of up to 20,000 terms (about 27 keys per term; a 349k-word dictionary would
-        become millions of keys), off beyond. ``True``/``False`` force it; a dict passes options
+        become millions of keys), off beyond, with a :class:`hansieve.HansieveWarning` saying
+        so. ``True``/``False`` force it; a dict passes options
         to :func:`hansieve.variants.variants`. A variant's hit reports the term it stands for
         (``m.term``), with ``m.mechanism`` and the matched spelling ``m.via``.
 
     Raises
     ------
     TypeError
-        A term is not a ``str``.
+        A term is not a ``str``; a switch (``fold_case``...) is not ``True`` or ``False``.
     BuildError
-        A term is empty, or nothing is left of it after folding (only noise).
+        A term is empty, or nothing is left of it after folding (only noise); a term or rule
+        has an unknown category or severity.
     MatchError
         An unknown `match_kind`, a bad `max_gap`, or rules with leftmost-longest matching.
 
@@ -299,6 +308,12 @@ def compile(
         raise MatchError(f"[E002] max_gap must be an int in 0..{1 << 20}, got {max_gap!r}")
     if isinstance(terms, (str, bytes)):
         raise TypeError("terms must be an iterable of str, not a single string")
+    switches = {"fold_chinese": fold_chinese, "fold_compat": fold_compat, "fold_case": fold_case,
+                "skip_noise": skip_noise, "whole_word": whole_word,
+                "collapse_repeats": collapse_repeats, "fold_variants": fold_variants}
+    for name, value in switches.items():
+        if not isinstance(value, bool):     # "no" would count as true
+            raise TypeError(f"[E013] {name} must be True or False, not {value!r}")
     if verify not in ("auto", "all", "flagged", "off"):
         raise MatchError(f"[E009] verify must be 'auto', 'all', 'flagged' or 'off', got {verify!r}")
     lexicon_info: dict[str, Any] = {}
@@ -326,6 +341,8 @@ def compile(
     operand_ids: dict[str, int] = {}
     rule_rows = []
     for rule in rules:
+        if rule.category is not None or rule.severity is not None:
+            _check_meta(rule, f" ({rule.source})" if rule.source else "")
         ids = []
         for operand in (rule.a, rule.b):
             key = fm.fold_term(operand)
@@ -343,7 +360,7 @@ def compile(
                 raise BuildError(f"[E003] empty term{where}")
             raise BuildError(f"[E004] term {entry.text!r}{where} is empty after folding "
                              "(it is made of noise characters only)")
-        if entry.severity is not None or entry.flags:
+        if entry.severity is not None or entry.category is not None or entry.flags:
             _check_meta(entry, f" ({entry.source})" if entry.source else "")
             if "boundary" in entry.flags:
                 flags[i] |= _VERIFY
@@ -359,6 +376,13 @@ def compile(
     mechanisms = ["exact"]
     if variants == "auto":
         variants = len(deny) <= VARIANTS_AUTO_MAX
+        if not variants:
+            warnings.warn(
+                f"variant spellings (pinyin, homophones, lookalike characters...) are off: the "
+                f"lexicon has {len(deny):,} terms, more than the {VARIANTS_AUTO_MAX:,} that "
+                "variants='auto' expands (fa lun gong, 法仑功 pass unseen); turn them on with "
+                "variants=True (command line: --variants), or pass variants=False to say off is "
+                "meant", HansieveWarning, stacklevel=3)
     elif not isinstance(variants, (bool, dict)):
         raise MatchError(f"[E010] variants must be 'auto', a bool or a dict, got {variants!r}")
     if variants:
@@ -420,6 +444,8 @@ def compile(
     for i, e in enumerate(all_entries):
         if e.tags or e.flags:
             extra[str(i)] = {"tags": list(e.tags), "flags": sorted(e.flags)}
+        if e.payload is not None and i < len(deny):
+            extra.setdefault(str(i), {})["payload"] = e.payload
     header = {
         "hansieve": __version__,
         "options": {
@@ -432,6 +458,8 @@ def compile(
             "max_gap": max_gap,
             "whole_word": bool(whole_word),
             "collapse_repeats": bool(collapse_repeats),
+            "verify": verify,
+            "variants": variants,
         },
         "counts": {"n_syms": len(sym), "n_deny": len(deny), "n_allow": len(allowed),
                    "n_masked": sum(1 for f in flags if f & _MASKED)},

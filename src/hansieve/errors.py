@@ -19,3 +19,8 @@ class LexiconError(HansieveError, ValueError):
 
 class FormatError(HansieveError, ValueError):
     """A compiled file is truncated, corrupt, foreign or of a newer format version."""
+
+
+class HansieveWarning(UserWarning):
+    """Something was left out of a compile on purpose (variant spellings of a large lexicon):
+    the message names what, why, and the option that decides it."""

@@ -22,7 +22,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, NamedTuple, Union
+from typing import Any, Iterable, Iterator, NamedTuple, Union
 
 from .errors import LexiconError
 from .fold import fold_map
@@ -56,6 +56,14 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "other": ("其他", "imported terms without a category (not used by the bundled lexicon)"),
 }
 
+#: Short labels of the categories, for replacements such as ``[政治]``
+#: (:func:`hansieve.replacements.category_label`).
+CATEGORY_LABELS: dict[str, str] = {
+    "politics": "政治", "terror": "暴恐", "discrimination": "歧视", "violence": "暴力",
+    "porn": "色情", "gambling": "赌博", "drugs": "毒品", "fraud": "诈骗", "rumor": "谣言",
+    "abuse": "辱骂", "privacy": "隐私", "other": "其他",
+}
+
 #: Severities, strongest first. A Verdict's action is that of its strongest hit.
 SEVERITIES = ("block", "review", "notice")
 
@@ -82,6 +90,8 @@ class Term(NamedTuple):
     flags: frozenset[str] = frozenset()
     #: where the term was read, as ``file:line``, for error messages
     source: str | None = None
+    #: any value carried to the term's hits (``Match.payload``); compiled files keep JSON values
+    payload: Any = None
 
 
 class Rule(NamedTuple):

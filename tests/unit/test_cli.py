@@ -650,3 +650,27 @@ def test_ctrl_c_exits_130_without_a_traceback(tmp_path, marker, after):
     assert proc.returncode == 130, err.decode()[-2000:]
     assert b"Traceback" not in err and out == b""
     assert err.decode().splitlines()[-1] == "hansieve: interrupted"
+
+
+@pytest.mark.issue(17)
+def test_variants_off_above_the_limit_is_a_warning_on_every_run(tmp_path):
+    lexicon = tmp_path / "big.txt"
+    lexicon.write_text("法轮功\n" + "".join(f"词{i:05d}号\n" for i in range(20_000)), encoding="utf-8")
+    for _ in range(2):                                   # compiled, then from the cache
+        proc = run("scan", "--lexicon", str(lexicon), stdin="fa lun gong\n".encode())
+        warning = [line for line in proc.stderr.decode().splitlines() if "warning" in line]
+        assert len(warning) == 1 and "20,001 terms" in warning[0], proc.stderr
+        assert "variant spellings" in warning[0] and "--variants" in warning[0]
+    proc = run("scan", "--no-variants", "--lexicon", str(lexicon), stdin=b"ok\n")
+    assert proc.stderr == b""                             # off on purpose: nothing to say
+
+
+@pytest.mark.issue(17)
+def test_build_error_names_the_output_path_not_a_temporary_file(tmp_path):
+    lexicon = tmp_path / "mine.txt"
+    lexicon.write_text("苹果\n", encoding="utf-8")
+    target = tmp_path / "no" / "such" / "folder" / "x.hsv"
+    proc = run("build", "--lexicon", str(lexicon), "-o", str(target))
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and err.count("\n") == 1
+    assert str(target) in err and ".hansieve-" not in err and "tmp" not in err.replace(str(tmp_path), "")
