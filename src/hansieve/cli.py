@@ -551,8 +551,9 @@ def _mask(args: argparse.Namespace) -> int:
     # The output keeps the input's encoding and line endings (newline="" translates nothing);
     # a stdout without bytes underneath (a doctest's) takes the text as it is.
     raw_out = getattr(sys.stdout, "buffer", None)
-    out = (io.TextIOWrapper(raw_out, encoding=decode.encoding, errors="replace", newline="")
-           if raw_out is not None else sys.stdout)
+    wrapper = (io.TextIOWrapper(raw_out, encoding=decode.encoding, errors="replace", newline="")
+               if raw_out is not None else None)
+    out: TextIO = wrapper if wrapper is not None else sys.stdout
     unreadable = _Unreadable(args.errors, decode.encoding)
     masked_any = stopped = False
     read = 0
@@ -603,8 +604,8 @@ def _mask(args: argparse.Namespace) -> int:
                     table.writerow(fields)
     finally:
         out.flush()
-        if out is not sys.stdout:
-            out.detach()    # leave sys.stdout's buffer open
+        if wrapper is not None:
+            wrapper.detach()    # leave sys.stdout's buffer open
     read_any = unreadable.finish(read)
     if stopped or not read_any or (unreadable.count and args.errors == "report"):
         return EXIT_ERROR
