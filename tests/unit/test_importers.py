@@ -55,7 +55,7 @@ def check_readable(out: Path, report: ImportReport, lex=None) -> None:
     assert lex.errors == []
     assert len(lex.terms) == report.imported
     assert len(lex.allow) == report.counts.get("allow", 0)
-    sieve = hansieve.compile(lex)
+    sieve = hansieve.compile(lex, variants=False)     # large imports: no variant warning
     if lex.terms:
         term = lex.terms[0]
         assert any(m.term == term.text for m in sieve.find(f"前面{term.text}后面"))
@@ -337,6 +337,7 @@ def houbb_import(tmp_path_factory):
     return folder, out, report, report.lexicon
 
 
+@pytest.mark.slow     # the real public lists (tens of thousands of terms)
 def test_houbb_real(houbb_import):
     folder, out, report, lex = houbb_import
     lines = nonblank(folder / "sensitive_word_dict.txt")
@@ -353,6 +354,7 @@ def test_houbb_real(houbb_import):
     check_readable(out, report, lex)
 
 
+@pytest.mark.slow     # the real public lists (tens of thousands of terms)
 def test_houbb_real_tags_decide_category(houbb_import):
     folder, out, report, lex = houbb_import
     priority = ("politics", "drugs", "porn", "gambling", "fraud")
@@ -368,6 +370,7 @@ def test_houbb_real_tags_decide_category(houbb_import):
     assert checked > 250
 
 
+@pytest.mark.slow     # the real public lists (tens of thousands of terms)
 def test_toolgood_real(tmp_path):
     folder = need("toolgood")
     out = tmp_path / "lex"
@@ -386,6 +389,7 @@ def test_toolgood_real(tmp_path):
     check_readable(out, report, lex)
 
 
+@pytest.mark.slow     # the real public lists (tens of thousands of terms)
 @pytest.mark.parametrize("parts, low", [(("importcjj", "dict.txt"), 13_000),
                                         (("ldnoobw-zh", "zh.txt"), 300)])
 def test_plain_real(tmp_path, parts, low):

@@ -39,6 +39,7 @@ def test_watcher_thread_picks_up_changes(tmp_path):
         assert r.sieve.contains("词3号")
 
 
+@pytest.mark.slow     # 100 compiles: over a minute on 2 busy cores
 @pytest.mark.issue(5)
 def test_scans_during_100_swaps_see_exactly_one_version(tmp_path):
     write(tmp_path, 0)
