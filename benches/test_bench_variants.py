@@ -62,5 +62,5 @@ def test_scan_with_and_without_variants(benchmark, sieves, messages, variants, v
     benchmark.extra_info["engine"] = "variants_on" if variants else "variants_off"
     if benchmark.enabled:
         record_paired(benchmark, variants_paired, benchmark.extra_info["engine"])
-    benchmark.extra_info["keys"] = sieve.stats()["terms"]
+    benchmark.extra_info["keys"] = sieve.stats()["keys"]
     benchmark.extra_info["states"] = sieve.stats()["states"]

@@ -1,7 +1,8 @@
 """Screen a Parquet file of messages on Spark and write the flagged ones as Parquet.
 
     pip install "hansieve[spark]"          # pyspark, pandas, pyarrow; Spark 4 needs Java 17+
-    python examples/spark_screen.py IN.parquet OUT_DIR [--column text] [--lexicon PATH ...]
+    .venv/bin/python examples/spark_screen.py IN.parquet OUT_DIR [--overwrite] [--column text]
+        [--lexicon PATH ...]
 
 Every column of IN is kept; a ``verdict`` column (``hansieve.spark.RESULT_TYPE``: action,
 severity, categories, matches) is added, and the rows whose action is ``block`` or ``review`` are
@@ -18,6 +19,7 @@ import time
 
 import hansieve
 from hansieve.spark import screen_udf
+from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.functions import col
 
@@ -54,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--master", default="local[*]", help="Spark master (default: local[*])")
     parser.add_argument("--overwrite", action="store_true", help="replace OUT_DIR if it exists")
     args = parser.parse_args(argv)
+    if not args.overwrite and "://" not in args.dst and os.path.exists(args.dst):
+        parser.exit(2, f"{parser.prog}: {args.dst} exists: pass --overwrite to replace it, or "
+                       "give another folder\n")
 
     # Local executors run this interpreter, the one hansieve is installed in (not any python3).
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -68,6 +73,12 @@ def main(argv: list[str] | None = None) -> int:
                            "overwrite" if args.overwrite else "errorifexists")
         print(f"{n} flagged rows written to {args.dst} in {time.perf_counter() - t0:.1f} s",
               file=sys.stderr)
+    except AnalysisException as exc:
+        # A missing input or an existing output (on a cluster's file system): one line, not a
+        # py4j traceback.
+        print(f"{parser.prog}: {exc.getMessage() if hasattr(exc, 'getMessage') else exc}",
+              file=sys.stderr)
+        return 2
     finally:
         spark.stop()
     return 0

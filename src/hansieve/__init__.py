@@ -9,7 +9,7 @@
 from ._version import __version__
 from ._core import Match, Sieve, Stream
 from .compile import MatchKind, compile, load
-from .errors import (BuildError, HansieveWarning, FormatError, HansieveError, LexiconError,
+from .errors import (BuildError, FormatError, HansieveError, HansieveWarning, LexiconError,
                      MatchError)
 from .lexicon import (CATEGORIES, SEVERITIES, Lexicon, Rule, Term, default_lexicon_path,
                       load_lexicon, read_lexicon)
@@ -20,9 +20,9 @@ __all__ = [
     "CATEGORIES",
     "SEVERITIES",
     "BuildError",
-    "HansieveWarning",
     "FormatError",
     "HansieveError",
+    "HansieveWarning",
     "Lexicon",
     "LexiconError",
     "Match",

@@ -110,6 +110,22 @@ cdef class Match:
         """The lexicon entry that matched: the term itself, or the variant spelling of it."""
         return self._sieve._text(self._entry)
 
+    @property
+    def text(self):
+        """The hit as written in the scanned text, ``text[start:end]`` (traditional characters,
+        noise and all). None only for a stream's combination-rule hit whose start the stream no
+        longer holds."""
+        cdef Py_ssize_t a = self.start - self._offset
+        if self._source is None or a < 0:
+            return None
+        return self._source[a:self.end - self._offset]
+
+    @property
+    def payload(self):
+        """The payload of the term (``Term(..., payload=...)``): any value the lexicon carries
+        to its hits, or None."""
+        return self._sieve._payload_of(self.term_id)
+
     def __repr__(self):
         return f"Match(term={self.term!r}, start={self.start}, end={self.end})"
 
@@ -126,7 +142,7 @@ cdef class Match:
     def __reduce__(self):
         # A Match pickles as its plain fields: enough for results sent between processes.
         return (_plain_match, (self.term_id, self.start, self.end, self.term, self.category,
-                               self.severity))
+                               self.severity, self.text, self.payload))
 
 
 @cython.freelist(64)
@@ -194,10 +210,14 @@ cdef inline Verdict _new_verdict(str action, object severity, tuple categories, 
     return v
 
 
-def _plain_match(term_id, start, end, term, category, severity):
+def _plain_match(term_id, start, end, term, category, severity, text=None, payload=None):
     import types
     return types.SimpleNamespace(term_id=term_id, start=start, end=end, term=term,
-                                 category=category, severity=severity)
+                                 category=category, severity=severity, text=text, payload=payload)
+
+
+def _leftmost_longest(Match m):
+    return (m.start, -m.end)
 
 
 cdef inline void _check_text(object text) except *:
@@ -286,7 +306,9 @@ cdef class Sieve:
         """Raw hits -> reported hits, in place (see decide() in _decide.pxi)."""
         return decide(self, text, hits, None)
 
-    cdef list _to_matches(self, vector[HitC]& hits):
+    cdef list _to_matches(self, vector[HitC]& hits, object source, Py_ssize_t offset=0):
+        """Match objects for `hits` of the text `source` (which starts at `offset` of the
+        scanned text: a stream's buffer)."""
         cdef list out = []
         cdef Match m
         cdef HitC h
@@ -298,8 +320,16 @@ cdef class Sieve:
             m.start = h.start
             m.end = h.end
             m._sieve = self
+            m._source = source
+            m._offset = offset
             out.append(m)
         return out
+
+    cdef object _payload_of(self, Py_ssize_t term_id):
+        if self._payloads is None:
+            self._payloads = {int(k): v["payload"] for k, v in self._header.get("extra", {}).items()
+                              if "payload" in v}
+        return self._payloads.get(term_id)
 
     cdef list _find(self, object text):
         _check_text(text)
@@ -307,7 +337,7 @@ cdef class Sieve:
         self._scan(text, False, &hits)
         if hits.size():
             self._finish(text, hits)
-        return self._to_matches(hits)
+        return self._to_matches(hits, text)
 
     cdef Verdict _verdict(self, list matches):
         """verify.verdict() of this Sieve's matches, from its severity and category tables and
@@ -359,6 +389,9 @@ cdef class Sieve:
         >>> [[m.term for m in ms] for ms in s.find_many(["法輪功", "", "六 四", "ok"], threads=2)]
         [['法轮功'], [], ['六四'], []]
         """
+        if isinstance(texts, (str, bytes)):
+            # list("法轮功") would scan each character as a message of its own.
+            raise TypeError("texts must be an iterable of str, not a single string")
         cdef list items = list(texts)
         cdef size_t n = len(items), i
         cdef vector[TextRefC] refs = vector[TextRefC](n)
@@ -407,7 +440,7 @@ cdef class Sieve:
                 for i in range(begin, end):
                     if results[i].size():
                         self._finish(items[i], results[i])
-                        out[i] = self._to_matches(results[i])
+                        out[i] = self._to_matches(results[i], items[i])
                     else:
                         out[i] = []
                 c += 1
@@ -463,7 +496,7 @@ cdef class Sieve:
             self._finish(text, hits)
         if hits.size() == 0:
             return None
-        return self._to_matches(hits)[0]
+        return self._to_matches(hits, text)[0]
 
     def count(self, text) -> int:
         """``len(self.find(text))`` without building the Match objects; memory bounded as in
@@ -503,6 +536,54 @@ cdef class Sieve:
                 pieces.append(text[done:start])
                 done = start
             pieces.append(char * (end - done))
+            done = end
+        pieces.append(text[done:])
+        return "".join(pieces)
+
+    def replace(self, text, replacement="*") -> str:
+        """`text` with every hit replaced by `replacement`: a string (each hit, however long,
+        becomes that string), or a callable given the :class:`Match` that returns its
+        replacement (:mod:`hansieve.replacements`: the category as a label, keep the first
+        character). Overlapping hits are replaced once, as the union of their spans, with the
+        leftmost (then longest) of them passed to the callable. :meth:`mask` keeps the length.
+
+        >>> import hansieve
+        >>> from hansieve.replacements import category_label, keep_first
+        >>> s = hansieve.compile([hansieve.Term("法轮功", "politics"), hansieve.Term("傻逼", "abuse")])
+        >>> s.replace("他说法*轮*功，傻逼", "[已屏蔽]")
+        '他说[已屏蔽]，[已屏蔽]'
+        >>> s.replace("他说法*轮*功，傻逼", category_label())
+        '他说[政治]，[辱骂]'
+        >>> s.replace("他说法輪功", keep_first())
+        '他说法**'
+        """
+        if not isinstance(replacement, str) and not callable(replacement):
+            raise TypeError(f"replacement must be a str or a callable, not "
+                            f"{type(replacement).__name__}")
+        cdef list matches = self._find(text)
+        if not matches:
+            return text
+        matches.sort(key=_leftmost_longest)
+        cdef list pieces = []
+        cdef Py_ssize_t done = 0, end, i = 0, n = len(matches)
+        cdef Match first
+        while i < n:
+            first = <Match>matches[i]
+            end = first.end
+            i += 1
+            while i < n and (<Match>matches[i]).start < end:
+                if (<Match>matches[i]).end > end:
+                    end = (<Match>matches[i]).end
+                i += 1
+            pieces.append(text[done:first.start])
+            if isinstance(replacement, str):
+                pieces.append(replacement)
+            else:
+                piece = replacement(first)
+                if not isinstance(piece, str):
+                    raise TypeError(f"the replacement callable returned "
+                                    f"{type(piece).__name__}, not str")
+                pieces.append(piece)
             done = end
         pieces.append(text[done:])
         return "".join(pieces)
@@ -572,6 +653,7 @@ cdef class Sieve:
             "flags": frozenset(extra.get("flags", ())),
             "base": self._base_of[term_id],
             "mechanism": self._mechanism_names[self._mechanism_idx[term_id]],
+            "payload": self._payload_of(self._base_of[term_id]) if term_id < self._t.n_terms else None,
         }
 
     @property
@@ -601,9 +683,18 @@ cdef class Sieve:
         return (<size_t>1 << (64 - self._t.filter_shift)) * sizeof(uint64_t)
 
     def stats(self) -> dict:
-        """Sizes of the native tables, for tuning and benchmarks."""
+        """Sizes of the native tables, for tuning and benchmarks. ``terms`` is ``len(sieve)``,
+        the deny terms; ``keys`` counts every key of the automaton: the deny terms, their
+        variant spellings (pinyin, homophones...), allowlist entries and rule operands.
+
+        >>> import hansieve
+        >>> s = hansieve.compile(["法轮功"])
+        >>> s.stats()["terms"] == len(s) == 1 and s.stats()["keys"] > 1   # variants
+        True
+        """
         return {
-            "terms": self._t.n_terms,
+            "terms": self._n_deny,
+            "keys": self._t.n_terms,
             "states": self._t.n_states,
             "symbols": self._t.n_syms,
             "max_depth": self._t.max_depth,
@@ -633,22 +724,10 @@ cdef class Sieve:
         return _deserialize(data, None)
 
     def save(self, path) -> None:
-        """Write the compiled file (atomically: a temporary file renamed into place)."""
-        import os
-        import tempfile
-        path = os.fspath(path)
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(prefix=".hansieve-", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(_serialize(self))
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        """Write the compiled file (atomically: a temporary file renamed into place), with the
+        permissions of any new file (0666 less the umask), so that a service running as another
+        user can read it. An error names `path`, not the temporary file."""
+        _write_file(_serialize(self), path)
 
     def __reduce__(self):
         # Pickle through the compiled-file bytes: versioned and validated on load.
@@ -822,8 +901,10 @@ cdef class Stream:
             self._queue.append((h.term_id, h.flags, h.start + self._base, h.end + self._base))
         cdef Py_ssize_t horizon = self._horizon() + self._base
         out = self._decide(horizon, final)
+        # Before the trim: the hits' text is in this buffer (a str: trimming makes a new one).
+        matches = self._sieve._to_matches(out, self._buf, self._base)
         self._trim(horizon)
-        return self._sieve._to_matches(out)
+        return matches
 
     cdef Py_ssize_t _horizon(self):
         """The earliest _buf index a hit not yet scanned out can start at."""

@@ -111,6 +111,8 @@ cdef class Match:
     cdef readonly Py_ssize_t end
     cdef Py_ssize_t _entry              # the automaton entry that matched (the variant itself)
     cdef Sieve _sieve
+    cdef object _source                 # the scanned str (a stream: its buffer), for .text
+    cdef Py_ssize_t _offset             # where _source starts in the scanned text
 
 cdef class Verdict:
     cdef readonly str action            # "block", "review" or "pass"
@@ -135,6 +137,7 @@ cdef class Sieve:
     cdef tuple _category_names
     cdef dict _header           # options, counts, rules, lexicon identity: what to_bytes writes
     cdef tuple _terms_cache
+    cdef dict _payloads         # deny term id -> payload, from the header's extras (on first use)
     # What the runtime factory (_register_runtime) attached, from the header: read-only.
     cdef readonly object match_kind
     cdef readonly object _verifier  # callable(text, hits) -> list of bool (boundary check), or None
@@ -151,7 +154,8 @@ cdef class Sieve:
                                bint first_only, vector[HitC]* hits, Py_ssize_t* counted,
                                size_t hit_cap) noexcept nogil
     cdef int _finish(self, object text, vector[HitC]& hits) except -1
-    cdef list _to_matches(self, vector[HitC]& hits)
+    cdef list _to_matches(self, vector[HitC]& hits, object source, Py_ssize_t offset=*)
+    cdef object _payload_of(self, Py_ssize_t term_id)
     cdef list _find(self, object text)
     cdef Verdict _verdict(self, list matches)
     cdef str _text(self, Py_ssize_t i)

@@ -191,7 +191,7 @@ def _trace(Sieve sv, str text):
     sv._scan(text, False, &hits)
     if hits.size():
         decide(sv, text, hits, trace)
-    return sv._to_matches(hits), [
+    return sv._to_matches(hits, text), [
         (entry, start, end, bool(flags & HIT_SPANS_PUNCT), bool(flags & HIT_SPANS_NOISE),
          outcome != RULE_HIT and bool(sv._t.term_flags[entry] & TERM_MASKED), OUTCOMES[outcome])
         for entry, start, end, flags, outcome in trace]

@@ -22,6 +22,39 @@ MAGIC = b"HANSIEVE"
 FORMAT_VERSION = 2     # 2: TERM_MASKED entries (a version-1 reader would report them unchecked)
 _PREFIX = 32
 
+def _write_file(bytes data, object path):
+    """Write `data` to `path` through a temporary file in the same folder, renamed into place.
+    The temporary file is created with mode 0666 and the process umask applies, as to any new
+    file (mkstemp's 0600 left compiled files unreadable to a service running as another user);
+    an error names `path`, never the temporary file."""
+    import os
+    import secrets
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    tmp = None
+    try:
+        while tmp is None:
+            name = os.path.join(folder, f".hansieve-{os.getpid()}-{secrets.token_hex(6)}.tmp")
+            try:
+                fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                             0o666)
+            except FileExistsError:
+                continue
+            tmp = name
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise OSError(exc.errno, exc.strerror, path) from None
+        raise
+
+
 cdef bytes _serialize(Sieve sv):
     import struct
     arrays = sv._buffers
@@ -39,7 +72,13 @@ cdef bytes _serialize(Sieve sv):
             offsets.append([pos, len(a)])
             pos += len(a)
         header["arrays"] = offsets
-        new_json = json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        try:
+            new_json = json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        except (TypeError, ValueError) as exc:
+            # Only term payloads can be other than JSON: they are the caller's own objects.
+            raise TypeError(f"[E109] cannot write the compiled file: a term payload is not a "
+                            f"JSON value ({exc}); compiled files keep payloads as JSON (str, "
+                            "numbers, lists, dicts)") from None
         new_json = new_json.ljust(len(new_json) + (-(_PREFIX + len(new_json))) % 8)
         if new_json == header_json:
             break

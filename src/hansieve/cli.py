@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import io
 import json
 import os
 import sys
@@ -20,13 +21,17 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator, NoReturn, S
 from ._version import __version__
 from .compile import VARIANTS_AUTO_MAX, compile, load
 from .errors import FormatError, HansieveError
-from .lexicon import CATEGORIES, SEVERITIES, Lexicon, load_lexicon, read_lexicon
+from .cli_input import (Counter, Decoder, Message, UsageError, check_encoding, encoding_hint,
+                        raw_lines, read_csv, read_jsonl, read_lines, split_end)
+from .lexicon import CATEGORIES, SEVERITIES, Lexicon, is_compiled, load_lexicon, read_lexicon
 
 if TYPE_CHECKING:
     from ._core import Match, Sieve
     from .verify import Verdict
 
 EXIT_CLEAN, EXIT_FLAGGED, EXIT_ERROR = 0, 1, 2
+#: Ctrl-C: 128 + SIGINT, as the shell reports a command the signal stopped.
+EXIT_INTERRUPTED = 130
 
 #: Progress bar: shown when stderr is a terminal and the input file is at least this big
 #: (HANSIEVE_PROGRESS_MIN_BYTES overrides it; the tests set it to 0 to see the bar on a pty).
@@ -52,7 +57,7 @@ examples:
 
 SCAN_EXAMPLES = """\
 examples:
-  hansieve scan messages.txt                      {"line": 1, "matches": [...]} per line
+  hansieve scan messages.txt                      {"line": 1, "action": ..., "matches": [...]}
   echo '他說法輪功' | hansieve scan -               read standard input
   hansieve scan --format text messages.txt        LINE: ACTION term (category, severity) ...
   hansieve scan --format csv messages.txt > out.csv
@@ -63,6 +68,8 @@ examples:
   hansieve scan --errors stop messages.txt        stop (exit 2) at the first unreadable line
   hansieve scan --summary messages.txt            messages, flagged and throughput on stderr
   hansieve scan --no-pinyin messages.txt          no pinyin spellings of the terms
+  hansieve scan --encoding gb18030 old.txt        GBK/GB18030 input
+  hansieve scan day1.txt day2.txt                 several files: each record names its file
 
 The summary line and the progress bar go to stderr only when stderr is a terminal (--summary,
 --progress force them), so piped output stays clean. Exit code: 0 nothing flagged, 1 flagged
@@ -73,6 +80,9 @@ MASK_EXAMPLES = """\
 examples:
   echo '他說法輪功' | hansieve mask -          他說***
   hansieve mask --char '#' comments.txt > comments.masked.txt
+  hansieve mask --field text posts.csv > posts.masked.csv     the "text" column, other columns kept
+  hansieve mask --field content chat.jsonl                    the "content" key of each JSON line
+  hansieve mask --encoding gb18030 old.txt > old.masked.txt   GBK/GB18030 in, GB18030 out
 """
 
 EXPLAIN_EXAMPLES = """\
@@ -84,16 +94,28 @@ examples:
   echo '周六四点集合' | hansieve explain -
 """
 
+BUILD_EXAMPLES = """\
+examples:
+  hansieve build --lexicon lexicons/ -o default.hsv      the bundled lexicon's source folder
+  hansieve build --lexicon my_lexicon/ --lexicon extra.txt -o my.hsv
+  hansieve build --no-pinyin --lexicon my_terms.txt -o my.hsv
+  hansieve scan --lexicon my.hsv messages.txt            load it (milliseconds) and scan
+"""
+
+LEXICON_EXAMPLES = """\
+examples:
+  hansieve lexicon check lexicons/           every malformed line as file:line: reason
+  hansieve lexicon stats my_lexicon/         terms per category and severity
+  hansieve lexicon manifest my_lexicon/      refresh manifest.toml after adding or editing files
+  hansieve lexicon import --format houbb path/to/houbb -o my_lexicon/
+"""
+
 BENCH_EXAMPLES = """\
 examples:
   hansieve bench                     the bundled lexicon, about ten seconds
   hansieve bench --seconds 0.2       shorter timing runs
   hansieve bench --lexicon my_terms.txt --messages my_messages.txt
 """
-
-
-class UsageError(Exception):
-    """A problem with the command line or its input: one line on stderr, exit code 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -103,149 +125,23 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-# ---- input -----------------------------------------------------------------------------------
+# ---- input (the readers are in cli_input) ---------------------------------------------------
 
-@dataclass
-class Message:
-    """One input record: a message's text, or why it could not be read."""
-
-    line: int                   # physical line where it starts (1-based; a CSV header is line 1)
-    text: str | None
-    error: str | None = None
-    row: int | None = None      # CSV data row (1 = the first row after the header)
-
-
-class _Counter:
-    """Bytes read so far (for the progress bar and the summary)."""
-
-    def __init__(self) -> None:
-        self.bytes = 0
-
-
-def _raw_lines(stream: BinaryIO, counter: _Counter, bom: bool = False) -> Iterator[bytes]:
-    # Split on b"\n" only: str.splitlines would also split on U+2028 and friends, and a
-    # message's record count must equal its line count.
-    first = True
-    for raw in stream:
-        counter.bytes += len(raw)
-        if first and bom and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]   # a UTF-8 byte order mark (spreadsheet exports) is no part of a key
-        first = False
-        yield raw
-
-
-def _strip(raw: bytes) -> bytes:
-    if raw.endswith(b"\n"):
-        raw = raw[:-1]
-    if raw.endswith(b"\r"):
-        raw = raw[:-1]
-    return raw
-
-
-def _decode(raw: bytes) -> tuple[str | None, str | None]:
-    try:
-        return raw.decode("utf-8"), None
-    except UnicodeDecodeError as exc:
-        return None, f"invalid UTF-8 at byte {exc.start}"
-
-
-def read_lines(stream: BinaryIO, counter: _Counter) -> Iterator[Message]:
-    """One message per line."""
-    for number, raw in enumerate(_raw_lines(stream, counter), 1):
-        text, error = _decode(_strip(raw))
-        yield Message(number, text, error)
-
-
-def read_jsonl(stream: BinaryIO, counter: _Counter, field: str) -> Iterator[Message]:
-    """One JSON object per line; the message is its `field` (a string)."""
-    for number, raw in enumerate(_raw_lines(stream, counter, bom=True), 1):
-        line, error = _decode(_strip(raw))
-        if line is None:
-            yield Message(number, None, error)
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError as exc:
-            yield Message(number, None, f"malformed JSON: {exc}")
-            continue
-        if not isinstance(obj, dict):
-            yield Message(number, None, f"not a JSON object ({type(obj).__name__})")
-        elif field not in obj:
-            yield Message(number, None, f"no key {field!r}")
-        elif not isinstance(obj[field], str):
-            yield Message(number, None, f"key {field!r} is not a string ({type(obj[field]).__name__})")
-        else:
-            yield Message(number, obj[field])
-
-
-def read_csv(stream: BinaryIO, counter: _Counter, field: str, name: str) -> Iterator[Message]:
-    """CSV with a header row; the message is the `field` column. A quoted field may span lines:
-    a record is one row, and says the line it starts on."""
-    bad_lines: dict[int, str] = {}
-
-    def decoded() -> Iterator[str]:
-        # Undecodable bytes become lone surrogates here, and the row holding them an error.
-        for number, raw in enumerate(_raw_lines(stream, counter, bom=True), 1):
-            try:
-                yield raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                bad_lines[number] = f"invalid UTF-8 at byte {exc.start}"
-                yield raw.decode("utf-8", "surrogateescape")
-
-    reader = csv.reader(decoded(), strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return
-    except csv.Error as exc:
-        raise UsageError(f"{name}: malformed CSV header: {exc}") from None
-    if 1 in bad_lines:
-        raise UsageError(f"{name}:1: {bad_lines[1]} in the CSV header")
-    if field not in header:
-        raise UsageError(f"{name}: no column {field!r} in the CSV header "
-                         f"(columns: {', '.join(header) or 'none'})")
-    column = header.index(field)
-    done = reader.line_num
-    row = 0
-    while True:
-        start = done + 1
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            row += 1
-            done = reader.line_num
-            yield Message(start, None, f"malformed CSV: {exc}", row)
-            continue
-        row += 1
-        done = reader.line_num
-        errors = [bad_lines[n] for n in range(start, done + 1) if n in bad_lines]
-        if errors:
-            first = min(n for n in range(start, done + 1) if n in bad_lines)
-            yield Message(first, None, errors[0], row)
-        elif not fields:
-            yield Message(start, None, "empty line", row)
-        elif len(fields) <= column:
-            yield Message(start, None, f"row has {len(fields)} field(s), no {field!r} column", row)
-        else:
-            yield Message(start, fields[column], None, row)
-
-
-def _input_format(args: argparse.Namespace) -> str:
+def _input_format(args: argparse.Namespace, path: str) -> str:
     fmt: str = args.input_format
     if fmt == "auto":
-        suffix = Path(args.file).suffix.lower() if args.file != "-" else ""
+        suffix = Path(path).suffix.lower() if path != "-" else ""
         if suffix in (".csv",):
             fmt = "csv"
         elif suffix in (".jsonl", ".ndjson"):
             fmt = "jsonl"
         elif args.field is not None:
-            raise UsageError("--field needs a .csv or .jsonl file, or --input-format csv|jsonl")
+            raise UsageError(f"{path}: --field needs a .csv or .jsonl file, or --input-format csv|jsonl")
         else:
             fmt = "lines"
     if fmt in ("csv", "jsonl") and args.field is None:
-        raise UsageError(f"--input-format {fmt} needs --field NAME (the column or key to scan)")
+        what = f"--input-format {fmt}" if args.input_format != "auto" else f"{path}: a {fmt} file"
+        raise UsageError(f"{what} needs --field NAME (the column or key to scan)")
     if fmt == "lines" and args.field is not None:
         raise UsageError("--field needs --input-format csv or jsonl")
     return fmt
@@ -324,14 +220,6 @@ def summary_line(messages: int, flagged: int, errors: int, nbytes: int, seconds:
 
 # ---- the compiled lexicon ----------------------------------------------------------------------
 
-def _is_compiled(path: str) -> bool:
-    try:
-        with open(path, "rb") as f:
-            return f.read(8) == b"HANSIEVE"
-    except OSError:
-        return False
-
-
 def _cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "hansieve"
@@ -339,7 +227,7 @@ def _cache_dir() -> Path:
 
 #: Package files that cannot change a compiled Sieve (sources of the native modules are covered
 #: by the built modules themselves). Any other file, new ones included, is in the fingerprint.
-_NOT_COMPILING = frozenset({"cli.py", "explain.py", "spark.py", "reload.py", "importers.py",
+_NOT_COMPILING = frozenset({"cli.py", "cli_input.py", "replacements.py", "explain.py", "spark.py", "reload.py", "importers.py",
                             "__main__.py", "py.typed"})
 
 
@@ -351,7 +239,7 @@ def _code_fingerprint() -> str:
     parts = []
     for path in sorted(root.rglob("*")):
         if ("__pycache__" in path.parts or not path.is_file() or path.name in _NOT_COMPILING
-                or path.suffix in (".pyi", ".pyx", ".pxd", ".cpp", ".c", ".h")):
+                or path.suffix in (".pyi", ".pyx", ".pxi", ".pxd", ".cpp", ".c", ".h")):
             continue
         st = path.stat()
         parts.append(f"{path.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}")
@@ -379,12 +267,39 @@ def variants_option(pinyin: bool | None, variants: bool | None, n_terms: int) ->
     return {"pinyin": False} if on else False
 
 
+def _warn(message: str) -> None:
+    print(f"hansieve: warning: {message}", file=sys.stderr)
+
+
+def _compile(lexicon: Lexicon, option: bool | str | dict[str, bool],
+             caching: bool = False) -> tuple[Sieve, list[str]]:
+    """compile(), with its warnings (what it left out, and why) shown as one line each and
+    returned; `caching`: on a terminal, a line saying that this first run compiles (seconds for
+    a large lexicon) and later ones will not."""
+    import warnings
+    notice = caching and sys.stderr.isatty()
+    if notice:
+        print(f"hansieve: compiling the lexicon ({len(lexicon.terms):,} terms); later runs load "
+              f"it from the cache in {_cache_dir()}", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sieve = compile(lexicon, variants=option)
+    messages = [str(w.message) for w in caught]
+    for message in messages:
+        _warn(message)
+    if notice:
+        print(f"hansieve: compiled in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return sieve, messages
+
+
 def _sieve(paths: list[str] | None, pinyin: bool | None = None,
            variants: bool | None = None) -> Sieve:
     """A compiled file given alone is loaded; lexicon files and folders are compiled once and
     cached (keyed by hansieve's version and installed files, the fold table, every lexicon
-    file's sha256 and the variant options), so a scan starts in milliseconds. HANSIEVE_NO_CACHE=1 turns the cache off."""
-    if paths and len(paths) == 1 and _is_compiled(paths[0]):
+    file's sha256 and the variant options), so a scan starts in milliseconds.
+    HANSIEVE_NO_CACHE=1 turns the cache off."""
+    if paths and len(paths) == 1 and is_compiled(paths[0]):
         if pinyin is not None or variants is not None:
             raise UsageError(f"{paths[0]} is already compiled: --pinyin/--variants apply to "
                              "lexicon files (hansieve build them in)")
@@ -392,21 +307,27 @@ def _sieve(paths: list[str] | None, pinyin: bool | None = None,
     lexicon: Lexicon = load_lexicon(paths or None)
     option = variants_option(pinyin, variants, len(lexicon.terms))
     if os.environ.get("HANSIEVE_NO_CACHE") == "1":
-        return compile(lexicon, variants=option)
+        return _compile(lexicon, option)[0]
     from .compile import _fold_table_sha256
     ident = f"{__version__}|{_fold_table_sha256()}|{_code_fingerprint()}|{lexicon.digest}"
     if option != "auto":
         ident += f"|variants={json.dumps(option, sort_keys=True)}"
     key = hashlib.sha256(ident.encode()).hexdigest()
     cached = _cache_dir() / f"lexicon-{key[:24]}.hsv"
+    # compile()'s warnings, kept beside the entry: a cached lexicon warns on every run.
+    warned = cached.with_name(cached.name + ".warnings")
     try:
-        return load(cached)
-    except (OSError, FormatError):
+        sieve = load(cached)
+        for message in json.loads(warned.read_text(encoding="utf-8")):
+            _warn(message)
+        return sieve
+    except (OSError, FormatError, ValueError):
         pass
-    sieve = compile(lexicon, variants=option)
+    sieve, messages = _compile(lexicon, option, caching=True)
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+        warned.write_text(json.dumps(messages, ensure_ascii=False), encoding="utf-8")
         sieve.save(tmp)
         os.replace(tmp, cached)     # never a half-written file under the cache's name
         _prune_cache(cached.parent)
@@ -423,10 +344,11 @@ CACHE_KEEP = 8
 def _prune_cache(folder: Path) -> None:
     entries = sorted(folder.glob("lexicon-*.hsv"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[CACHE_KEEP:]:
-        try:
-            old.unlink()
-        except OSError:
-            pass
+        for path in (old, old.with_name(old.name + ".warnings")):
+            try:
+                path.unlink()
+            except OSError:
+                pass
 
 
 def _stdout() -> TextIO:
@@ -438,145 +360,256 @@ def _stdout() -> TextIO:
 
 # ---- scan --------------------------------------------------------------------------------------
 
-def _match_dict(m: Match) -> dict[str, Any]:
-    return {"term": m.term, "start": m.start, "end": m.end, "category": m.category,
-            "severity": m.severity}
+def _match_dict(m: Match, text: str) -> dict[str, Any]:
+    return {"term": m.term, "start": m.start, "end": m.end, "text": text[m.start:m.end],
+            "category": m.category, "severity": m.severity, "mechanism": m.mechanism, "via": m.via}
 
 
 class _Output:
-    """Writes one record per message in the chosen format."""
+    """Writes one record per message in the chosen format; with several input files, each
+    record names its file."""
 
-    def __init__(self, fmt: str, out: TextIO, csv_input: bool) -> None:
+    def __init__(self, fmt: str, out: TextIO, several: bool, field: str | None) -> None:
         self.fmt = fmt
         self.out = out
-        self.csv_input = csv_input
+        self.several = several
+        self.field = field
         self.csv = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
         if self.csv is not None:
-            self.csv.writerow(["line", "row", "action", "terms", "categories", "spans", "error"])
+            self.csv.writerow((["file"] if several else [])
+                              + ["line", "row", "action", "terms", "categories", "spans", "error"])
 
-    def write(self, msg: Message, verdict: Verdict | None) -> None:
-        where: dict[str, Any] = {"line": msg.line}
-        if msg.row is not None:
-            where["row"] = msg.row
+    def write(self, name: str, msg: Message, verdict: Verdict | None) -> None:
+        text = msg.text or ""
         if self.csv is not None:
-            row = "" if msg.row is None else msg.row
+            head = ([name] if self.several else []) + [msg.line, "" if msg.row is None else msg.row]
             if verdict is None:
-                self.csv.writerow([msg.line, row, "error", "", "", "", msg.error])
+                self.csv.writerow(head + ["error", "", "", "", msg.error])
             else:
                 ms = verdict.matches
-                self.csv.writerow([msg.line, row, verdict.action, "|".join(m.term for m in ms),
-                                   "|".join(verdict.categories),
-                                   "|".join(f"{m.start}-{m.end}" for m in ms), ""])
-        elif self.fmt == "text":
+                self.csv.writerow(head + [verdict.action, "|".join(m.term for m in ms),
+                                          "|".join(verdict.categories),
+                                          "|".join(f"{m.start}-{m.end}" for m in ms), ""])
+            return
+        if self.fmt == "text":
             label = f"{msg.line}" if msg.row is None else f"{msg.line} (row {msg.row})"
+            if self.several:
+                label = f"{name}:{label}"
             if verdict is None:
                 self.out.write(f"{label}: error: {msg.error}\n")
             else:
                 parts = [f"{m.term} ({m.category or '-'}, {m.severity or '-'}) {m.start}-{m.end} "
-                         f"{json.dumps((msg.text or '')[m.start:m.end], ensure_ascii=False)}"
+                         f"{json.dumps(text[m.start:m.end], ensure_ascii=False)}"
                          for m in verdict.matches]
                 self.out.write(f"{label}: {verdict.action}" + (": " + "; ".join(parts) if parts else "")
                                + "\n")
-        elif verdict is None:
-            self.out.write(json.dumps({**where, "error": msg.error}) + "\n")
+            return
+        record: dict[str, Any] = {"file": name} if self.several else {}
+        record["line"] = msg.line
+        if msg.row is not None:
+            record["row"] = msg.row
+        if verdict is None:
+            record["error"] = msg.error
         else:
-            record = {**where, "matches": [_match_dict(m) for m in verdict.matches]}
-            self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            record["action"] = verdict.action
+            record["matches"] = [_match_dict(m, text) for m in verdict.matches]
+        if isinstance(msg.record, dict):
+            # The input object's other keys (an id...), so that a verdict can be joined back.
+            record["input"] = {k: v for k, v in msg.record.items() if k != self.field}
+        self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def _report(name: str, msg: Message) -> None:
-    print(f"hansieve: {name}:{msg.line}: {msg.error}", file=sys.stderr)
+class _Unreadable:
+    """Input records that could not be read: reported on stderr as they come (the first with
+    what to do about its encoding), or with --errors skip counted and summed up at the end."""
+
+    def __init__(self, mode: str, encoding: str) -> None:
+        self.mode = mode
+        self.encoding = encoding
+        self.count = 0
+        self.first: tuple[str, Message] | None = None
+        self.hinted = False
+
+    def add(self, name: str, msg: Message) -> None:
+        self.count += 1
+        if self.first is None:
+            self.first = (name, msg)
+        if self.mode != "skip":
+            print(f"hansieve: {name}:{msg.line}: {msg.error}{self._hint(msg)}", file=sys.stderr)
+
+    def _hint(self, msg: Message) -> str:
+        if self.hinted or msg.raw is None:
+            return ""
+        self.hinted = True
+        return f"; {encoding_hint(msg.raw, self.encoding)}"
+
+    def finish(self, read: int) -> bool:
+        """Say what was skipped; False when nothing at all could be read (no result to trust)."""
+        if self.mode == "skip" and self.first is not None:
+            name, msg = self.first
+            _warn(f"skipped {self.count} unreadable record(s) (the first: {name}:{msg.line}: "
+                  f"{msg.error}){self._hint(msg)}")
+        if self.count and not read:
+            print("hansieve: no record could be read: nothing was screened", file=sys.stderr)
+            return False
+        return True
 
 
-def _messages(args: argparse.Namespace, fmt: str, source: BinaryIO,
-              counter: _Counter) -> Iterator[Message]:
+def _messages(args: argparse.Namespace, fmt: str, name: str, source: BinaryIO, counter: Counter,
+              decode: Decoder, on_header: Callable[[list[str], int], None] | None = None
+              ) -> Iterator[Message]:
     if fmt == "csv":
         csv.field_size_limit(1 << 30)
-        return read_csv(source, counter, args.field, args.file)
+        return read_csv(source, counter, args.field, name, decode, on_header)
     if fmt == "jsonl":
-        return read_jsonl(source, counter, args.field)
-    return read_lines(source, counter)
+        return read_jsonl(source, counter, args.field, name, decode)
+    return read_lines(source, counter, decode)
+
+
+def _check_inputs(paths: Sequence[str]) -> None:
+    """Every input file can be opened, before any output."""
+    if list(paths).count("-") > 1:
+        raise UsageError("standard input (-) can be read once")
+    for path in paths:
+        if path != "-":
+            with open(path, "rb"):
+                pass
 
 
 def _scan(args: argparse.Namespace) -> int:
-    fmt = _input_format(args)     # option errors before any work
-    source = _open_input(args.file)
-    with source:
-        sieve = _sieve(args.lexicon, args.pinyin, args.variants)
-        out = _stdout()
-        levels = {"block": ("block",), "review": ("block", "review"), None: ("block", "review", "pass")}
-        wanted = levels[args.only]
-        counter = _Counter()
-        size = _input_size(source)
-        progress = Progress(size or 0, sys.stderr) if _want_progress(args, size) else None
-        writer = _Output(args.format, out, fmt == "csv")
-        started = time.perf_counter()
-        messages = flagged = errors = 0
-        stopped = False
-        try:
-            for msg in _messages(args, fmt, source, counter):
-                if progress is not None:
-                    progress.update(counter.bytes)
-                if msg.text is None:
-                    errors += 1
-                    if args.errors == "skip":
+    files: list[str] = args.files or ["-"]
+    formats = [_input_format(args, path) for path in files]     # option errors before any work
+    decode = Decoder(check_encoding(args.encoding))
+    _check_inputs(files)
+    sieve = _sieve(args.lexicon, args.pinyin, args.variants)
+    out = _stdout()
+    levels = {"block": ("block",), "review": ("block", "review"), None: ("block", "review", "pass")}
+    wanted = levels[args.only]
+    counter = Counter()
+    sizes = [None if path == "-" else os.stat(path).st_size for path in files]
+    total = None if None in sizes else sum(size or 0 for size in sizes)
+    progress = Progress(total or 0, sys.stderr) if _want_progress(args, total) else None
+    writer = _Output(args.format, out, len(files) > 1, args.field if "jsonl" in formats else None)
+    unreadable = _Unreadable(args.errors, decode.encoding)
+    started = time.perf_counter()
+    messages = flagged = 0
+    stopped = False
+    try:
+        for path, fmt in zip(files, formats):
+            with _open_input(path) as source:
+                for msg in _messages(args, fmt, path, source, counter, decode):
+                    if progress is not None:
+                        progress.update(counter.bytes)
+                    if msg.text is None:
+                        unreadable.add(path, msg)
+                        if args.errors == "skip":
+                            continue
+                        writer.write(path, msg, None)
+                        if args.errors == "stop":
+                            stopped = True
+                            break
                         continue
-                    _report(args.file, msg)
-                    writer.write(msg, None)
-                    if args.errors == "stop":
-                        stopped = True
-                        break
-                    continue
-                messages += 1
-                verdict = sieve.check(msg.text)
-                if verdict.matches and verdict.action in wanted:
-                    flagged += 1
-                elif args.only is not None:
-                    continue
-                writer.write(msg, verdict)
-        finally:
-            if progress is not None:
-                progress.close()
-        out.flush()
-        if _want_summary(args):
-            print(summary_line(messages, flagged, errors, counter.bytes,
-                               time.perf_counter() - started), file=sys.stderr)
-    if stopped or (errors and args.errors == "report"):
+                    messages += 1
+                    verdict = sieve.check(msg.text)
+                    if verdict.matches and verdict.action in wanted:
+                        flagged += 1
+                    elif args.only is not None:
+                        continue
+                    writer.write(path, msg, verdict)
+            if stopped:
+                break
+    finally:
+        if progress is not None:
+            progress.close()
+    out.flush()
+    if _want_summary(args):
+        print(summary_line(messages, flagged, unreadable.count, counter.bytes,
+                           time.perf_counter() - started), file=sys.stderr)
+    read_any = unreadable.finish(messages)
+    if stopped or not read_any or (unreadable.count and args.errors == "report"):
         return EXIT_ERROR
     return EXIT_FLAGGED if flagged else EXIT_CLEAN
 
 
 # ---- mask --------------------------------------------------------------------------------------
 
+def _line_ending(source: BinaryIO) -> str:
+    """The first line's terminator, for CSV output that keeps the input's line endings."""
+    peek = getattr(source, "peek", None)
+    head = peek(1 << 16) if peek is not None else b""
+    end = head.find(b"\n")
+    return "\r\n" if end > 0 and head[end - 1:end] == b"\r" else "\n"
+
+
 def _mask(args: argparse.Namespace) -> int:
     if len(args.char) != 1:
         raise UsageError(f"--char must be one character, got {args.char!r}")
-    source = _open_input(args.file)
-    with source:
-        sieve = _sieve(args.lexicon, args.pinyin, args.variants)
-        out = _stdout()
-        flagged = errors = 0
-        for number, raw in enumerate(_raw_lines(source, _Counter()), 1):
-            line = _strip(raw)
-            text, error = _decode(line)
-            if text is None:
-                errors += 1
-                if args.errors == "skip":
+    fmt = _input_format(args, args.file)
+    decode = Decoder(check_encoding(args.encoding))
+    _check_inputs([args.file])
+    sieve = _sieve(args.lexicon, args.pinyin, args.variants)
+    # The output keeps the input's encoding and line endings (newline="" translates nothing);
+    # a stdout without bytes underneath (a doctest's) takes the text as it is.
+    raw_out = getattr(sys.stdout, "buffer", None)
+    wrapper = (io.TextIOWrapper(raw_out, encoding=decode.encoding, errors="replace", newline="")
+               if raw_out is not None else None)
+    out: TextIO = wrapper if wrapper is not None else sys.stdout
+    unreadable = _Unreadable(args.errors, decode.encoding)
+    masked_any = stopped = False
+    read = 0
+    try:
+        with _open_input(args.file) as source:
+            table = csv.writer(out, lineterminator=_line_ending(source)) if fmt == "csv" else None
+            masked_column = 0
+
+            def header(names: list[str], column: int) -> None:
+                nonlocal masked_column
+                assert table is not None
+                table.writerow(names)
+                masked_column = column
+
+            for msg in _messages(args, fmt, args.file, source, Counter(), decode,
+                                 header if table is not None else None):
+                if msg.text is None:
+                    unreadable.add(args.file, msg)
+                    if args.errors == "stop":
+                        stopped = True
+                        break
+                    if args.errors == "skip":
+                        continue
+                    if fmt == "lines":
+                        # Never pass a line through unscreened: mask what decodes, U+FFFD for
+                        # the rest.
+                        text = (msg.raw or b"").decode(decode.encoding, "replace")
+                        out.write(sieve.mask(text, args.char) + msg.end.decode())
+                    elif isinstance(msg.record, dict):      # JSON without a string message
+                        out.write(json.dumps(msg.record, ensure_ascii=False) + msg.end.decode())
+                    elif isinstance(msg.record, list):      # CSV row without the column
+                        assert table is not None
+                        table.writerow(msg.record)
+                    # else: a record that could not be read at all is left out (reported)
                     continue
-                print(f"hansieve: {args.file}:{number}: {error}", file=sys.stderr)
-                if args.errors == "stop":
-                    out.flush()
-                    return EXIT_ERROR
-                # Never pass a line through unscreened: mask what decodes, U+FFFD for the rest.
-                text = line.decode("utf-8", "replace")
-            masked = sieve.mask(text, args.char)
-            if masked != text:
-                flagged += 1
-            out.write(masked + "\n")
+                read += 1
+                masked = sieve.mask(msg.text, args.char)
+                masked_any = masked_any or masked != msg.text
+                if fmt == "lines":
+                    out.write(masked + msg.end.decode())
+                elif fmt == "jsonl":
+                    out.write(json.dumps({**msg.record, args.field: masked}, ensure_ascii=False)
+                              + msg.end.decode())
+                else:
+                    assert table is not None
+                    fields = list(msg.record)
+                    fields[masked_column] = masked
+                    table.writerow(fields)
+    finally:
         out.flush()
-    if errors and args.errors == "report":
+        if wrapper is not None:
+            wrapper.detach()    # leave sys.stdout's buffer open
+    read_any = unreadable.finish(read)
+    if stopped or not read_any or (unreadable.count and args.errors == "report"):
         return EXIT_ERROR
-    return EXIT_FLAGGED if flagged else EXIT_CLEAN
+    return EXIT_FLAGGED if masked_any else EXIT_CLEAN
 
 
 # ---- explain -----------------------------------------------------------------------------------
@@ -585,11 +618,10 @@ def _explain(args: argparse.Namespace) -> int:
     from .explain import explain, render_text
     if args.text == "-":
         texts = []
-        for number, raw in enumerate(_raw_lines(sys.stdin.buffer, _Counter()), 1):
-            text, error = _decode(_strip(raw))
-            if text is None:
-                raise UsageError(f"-:{number}: {error}")
-            texts.append(text)
+        for msg in read_lines(sys.stdin.buffer, Counter(), Decoder()):
+            if msg.text is None:
+                raise UsageError(f"-:{msg.line}: {msg.error}; {encoding_hint(msg.raw, 'utf-8')}")
+            texts.append(msg.text)
     else:
         texts = [args.text]
     sieve = _sieve(args.lexicon, args.pinyin, args.variants)
@@ -655,11 +687,16 @@ def _timed(fn: Callable[[], object], seconds: float) -> tuple[float, int]:
 def _bench(args: argparse.Namespace) -> int:
     import platform
     out = _stdout()
-    lexicon = load_lexicon(args.lexicon or None)
-    option = variants_option(args.pinyin, args.variants, len(lexicon.terms))
     started = time.perf_counter()
-    sieve = compile(lexicon, variants=option)
-    compile_s = time.perf_counter() - started
+    if args.lexicon and len(args.lexicon) == 1 and is_compiled(args.lexicon[0]):
+        sieve = _sieve(args.lexicon, args.pinyin, args.variants)     # loaded, not compiled
+        option: Any = sieve.options.get("variants", "compiled in")
+        compile_row = "- (a compiled file)"
+    else:
+        lexicon = load_lexicon(args.lexicon or None)
+        option = variants_option(args.pinyin, args.variants, len(lexicon.terms))
+        sieve, _ = _compile(lexicon, option)
+        compile_row = f"{time.perf_counter() - started:.2f} s"
     data = sieve.to_bytes()
     load_s, _ = _timed(lambda: type(sieve).from_bytes(data), min(args.seconds, 0.5))
     if args.messages:
@@ -683,7 +720,7 @@ def _bench(args: argparse.Namespace) -> int:
         ("hansieve", f"{__version__} (Python {platform.python_version()}, {platform.machine()})"),
         ("lexicon", f"{len(sieve)} terms ({'bundled' if not args.lexicon else ', '.join(args.lexicon)}), "
                     f"variants={json.dumps(option)}"),
-        ("compile", f"{compile_s:.2f} s"),
+        ("compile", compile_row),
         ("load compiled", f"{load_s * 1e3:.1f} ms ({len(data) / 1e6:.1f} MB)"),
         ("messages", f"{n} ({flagged} flagged), {sum(map(len, texts)) / n:.0f} characters on average"),
     ]
@@ -709,7 +746,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     lexicon = load_lexicon(args.lexicon or None)
-    sieve = compile(lexicon, variants=variants_option(args.pinyin, args.variants, len(lexicon.terms)))
+    sieve, _ = _compile(lexicon, variants_option(args.pinyin, args.variants, len(lexicon.terms)))
     sieve.save(args.output)
     print(f"hansieve: wrote {args.output}: {len(sieve)} terms, "
           f"{Path(args.output).stat().st_size} bytes", file=sys.stderr)
@@ -748,7 +785,10 @@ def _wide(text: str) -> int:
 
 def _lexicon_manifest(args: argparse.Namespace) -> int:
     from .lexicon import write_manifest
-    path = write_manifest(args.folder, args.version)
+    notes: list[str] = []
+    path = write_manifest(args.folder, args.version, notes)
+    for note in notes:
+        print(f"hansieve: {note}", file=sys.stderr)
     print(f"hansieve: wrote {path}", file=sys.stderr)
     return EXIT_CLEAN
 
@@ -779,6 +819,16 @@ def _lexicon_options(p: argparse.ArgumentParser, variants: bool = True) -> None:
                             "characters, leet); default: on for lexicons of up to 20,000 terms")
 
 
+def _input_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--field", metavar="NAME",
+                   help="the CSV column (header row) or JSON key holding the message")
+    p.add_argument("--input-format", choices=["auto", "lines", "csv", "jsonl"], default="auto",
+                   help="auto (default): csv for *.csv, jsonl for *.jsonl and *.ndjson, else "
+                        "one message per line")
+    p.add_argument("--encoding", default="utf-8", metavar="NAME",
+                   help="the input's encoding (default: utf-8); gb18030 reads GBK and GB2312 too")
+
+
 def _sub(sub: Any, name: str, help: str, examples: str) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = sub.add_parser(
         name, help=help, description=help, epilog=examples,
@@ -803,33 +853,34 @@ def build_parser() -> argparse.ArgumentParser:
                       help="output: JSON Lines (default), readable text, or CSV")
     scan.add_argument("--only", choices=["block", "review"],
                       help="write only messages whose verdict is block (review: block or review)")
-    scan.add_argument("--field", metavar="NAME",
-                      help="the CSV column (header row) or JSON key holding the message")
-    scan.add_argument("--input-format", choices=["auto", "lines", "csv", "jsonl"], default="auto",
-                      help="auto (default): csv for *.csv, jsonl for *.jsonl and *.ndjson, else "
-                           "one message per line")
+    _input_options(scan)
     scan.add_argument("--errors", choices=["report", "skip", "stop"], default="report",
-                      help="an unreadable line (invalid UTF-8, malformed CSV or JSON): report "
-                           "(default: a line on stderr, an error record, go on, exit 2), skip "
-                           "(silently, no record), stop (exit 2 there)")
+                      help="an unreadable line (not in the input's encoding, malformed CSV or "
+                           "JSON): report (default: a line on stderr, an error record, go on, "
+                           "exit 2), skip (no record; their number on stderr at the end; exit 2 "
+                           "when no line could be read), stop (exit 2 there)")
     scan.add_argument("--summary", action=argparse.BooleanOptionalAction, default=None,
                       help="a final line on stderr: messages, flagged, throughput "
                            "(default: when stderr is a terminal)")
     scan.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                       help="a progress bar on stderr (default: when stderr is a terminal and "
                            "the file is 4 MB or more)")
-    scan.add_argument("file", nargs="?", default="-", metavar="FILE",
-                      help="UTF-8 input; - for standard input (default)")
+    scan.add_argument("files", nargs="*", metavar="FILE",
+                      help="input files (UTF-8 unless --encoding); - for standard input "
+                           "(default); with several files each record names its file")
     scan.set_defaults(run=_scan)
 
     mask = _sub(sub, "mask", "write the text with every hit masked, line by line", MASK_EXAMPLES)
     _lexicon_options(mask)
     mask.add_argument("--char", default="*", help="the mask character (default: *)")
+    _input_options(mask)
     mask.add_argument("--errors", choices=["report", "skip", "stop"], default="report",
-                      help="an invalid UTF-8 line: report (default: a line on stderr, the line "
-                           "masked with U+FFFD for bad bytes, exit 2), skip (leave it out), stop")
+                      help="a line not in the input's encoding: report (default: a line on "
+                           "stderr, the line masked with U+FFFD for bad bytes, exit 2; a CSV or "
+                           "JSON record that cannot be read is left out), skip (leave it out), stop")
     mask.add_argument("file", nargs="?", default="-", metavar="FILE",
-                      help="UTF-8 text; - for standard input (default)")
+                      help="text (UTF-8 unless --encoding; written back in the same encoding and "
+                           "line endings); - for standard input (default)")
     mask.set_defaults(run=_mask)
 
     explain = _sub(sub, "explain", "show every raw hit in TEXT and why it was kept or dropped",
@@ -849,13 +900,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="one message per line (default: 2,000 generated messages)")
     bench.set_defaults(run=_bench)
 
-    build = _sub(sub, "build", "compile a lexicon to a file that loads in milliseconds", EXAMPLES)
+    build = _sub(sub, "build", "compile a lexicon to a file that loads in milliseconds",
+                 BUILD_EXAMPLES)
     _lexicon_options(build)
     build.add_argument("-o", "--output", required=True, metavar="FILE", help="compiled file to write")
     build.set_defaults(run=_build)
 
     lexicon = sub.add_parser("lexicon", help="check, count, import lexicon files",
-                             epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+                             epilog=LEXICON_EXAMPLES,
+                             formatter_class=argparse.RawDescriptionHelpFormatter)
     lsub = lexicon.add_subparsers(dest="lexicon_command", required=True)
     check = lsub.add_parser("check", help="list every malformed line; exit 1 if there is any",
                             epilog="example:\n  hansieve lexicon check lexicons/\n",
@@ -891,9 +944,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    run: Callable[[argparse.Namespace], int] = args.run
     try:
+        args = build_parser().parse_args(argv)
+        run: Callable[[argparse.Namespace], int] = args.run
         return run(args)
     except (HansieveError, UsageError) as exc:
         print(f"hansieve: {exc}", file=sys.stderr)
@@ -906,6 +959,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hansieve: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
     except KeyboardInterrupt:
         print("hansieve: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return EXIT_ERROR
 
 

@@ -16,7 +16,7 @@ from . import _core
 from ._version import __version__
 from .errors import BuildError, HansieveWarning, MatchError
 from .fold import TABLE_PATH, FoldMap, FoldOptions, fold_map
-from .lexicon import FLAGS, SEVERITIES, Lexicon, PathLike, Rule, Term
+from .lexicon import CATEGORIES, FLAGS, SEVERITIES, Lexicon, PathLike, Rule, Term
 from .verify import _CJK, ACTION_OF_RANK, SEPARATORS, _dictionary, attachments, suggested_freqs
 
 TermLike = Union[str, Term]
@@ -156,7 +156,7 @@ def _as_terms(items: Iterable[object]) -> list[Term]:
     ``__new__`` (a 349k-word lexicon: 70 ms instead of 140)."""
     new = tuple.__new__
     no_flags: frozenset[str] = frozenset()
-    return [new(Term, (item, None, None, (), no_flags, None)) if type(item) is str
+    return [new(Term, (item, None, None, (), no_flags, None, None)) if type(item) is str
             else _as_term(item) for item in items]
 
 
@@ -170,9 +170,15 @@ def _as_term(item: object) -> Term:
     raise TypeError(f"terms must be str or hansieve.Term, not {type(item).__name__}")
 
 
-def _check_meta(entry: Term, where: str) -> None:
+def _check_meta(entry: Term | Rule, where: str) -> None:
     if entry.severity is not None and entry.severity not in SEVERITIES:
         raise BuildError(f"[E006] term {entry.text!r}{where}: bad severity {entry.severity!r}")
+    if entry.category is not None and entry.category not in CATEGORIES:
+        # The taxonomy is fixed, as in lexicon files: a typo would silently make a new category.
+        raise BuildError(f"[E012] term {entry.text!r}{where}: unknown category {entry.category!r} "
+                         f"(use one of {', '.join(CATEGORIES)})")
+    if not isinstance(entry, Term):
+        return
     unknown = set(entry.flags) - FLAGS.keys()
     if unknown:
         raise BuildError(f"[E007] term {entry.text!r}{where}: unknown flags {sorted(unknown)}")
@@ -283,9 +289,10 @@ def compile(
     Raises
     ------
     TypeError
-        A term is not a ``str``.
+        A term is not a ``str``; a switch (``fold_case``...) is not ``True`` or ``False``.
     BuildError
-        A term is empty, or nothing is left of it after folding (only noise).
+        A term is empty, or nothing is left of it after folding (only noise); a term or rule
+        has an unknown category or severity.
     MatchError
         An unknown `match_kind`, a bad `max_gap`, or rules with leftmost-longest matching.
 
@@ -297,7 +304,10 @@ def compile(
     [('法轮功', 0, 3), ('六四', 4, 7)]
     """
     kind = _match_kind(match_kind)
-    _check_options(max_gap, verify, variants)
+    _check_options(max_gap, verify, variants, {
+        "fold_chinese": fold_chinese, "fold_compat": fold_compat, "fold_case": fold_case,
+        "skip_noise": skip_noise, "whole_word": whole_word, "collapse_repeats": collapse_repeats,
+        "fold_variants": fold_variants})
     plan = _collect(terms, allow, rules, kind)
     variants_on, variant_options, variants_why = _variants_setting(variants, plan.n_deny)
     options = FoldOptions(chinese=bool(fold_chinese), compat=bool(fold_compat),
@@ -373,7 +383,11 @@ def _match_kind(match_kind: MatchKind | str) -> MatchKind:
                          f"use one of {[k.value for k in MatchKind]}") from None
 
 
-def _check_options(max_gap: object, verify: object, variants: object) -> None:
+def _check_options(max_gap: object, verify: object, variants: object,
+                   switches: dict[str, object]) -> None:
+    for name, value in switches.items():
+        if not isinstance(value, bool):     # "no" would count as true
+            raise TypeError(f"[E013] {name} must be True or False, not {value!r}")
     if isinstance(max_gap, bool) or not isinstance(max_gap, int) or not 0 <= max_gap <= 1 << 20:
         raise MatchError(f"[E002] max_gap must be an int in 0..{1 << 20}, got {max_gap!r}")
     if verify not in ("auto", "all", "flagged", "off"):
@@ -396,10 +410,10 @@ def _variants_setting(variants: bool | str | dict[str, Any],
 
 
 def _variants_off_message(n: int) -> str:
-    return (f"variant spellings (pinyin, homophones, lookalikes...) are off: variants='auto' turns "
-            f"them off above {VARIANTS_AUTO_MAX:,} terms and this lexicon has {n:,}; pass "
-            f"variants=True to build them anyway (slow and large), or variants=False to silence "
-            f"this warning")
+    return (f"variant spellings (pinyin, homophones, lookalike characters...) are off: the "
+            f"lexicon has {n:,} terms, more than the {VARIANTS_AUTO_MAX:,} that variants='auto' "
+            "expands (fa lun gong, 法仑功 pass unseen); turn them on with variants=True (command "
+            "line: --variants), or pass variants=False to say off is meant")
 
 
 class _Plan:
@@ -425,9 +439,15 @@ class _Plan:
         """Automaton entries (rules are virtual entries after them)."""
         return len(self.entries)
 
-    def extra(self) -> dict[str, dict[str, list[str]]]:
-        return {str(i): {"tags": list(e.tags), "flags": sorted(e.flags)}
-                for i, e in enumerate(self.entries + self.rule_entries) if e.tags or e.flags}
+    def extra(self) -> dict[str, dict[str, Any]]:
+        """Per-entry metadata the native tables do not hold: tags, flags, a deny term's payload."""
+        extra: dict[str, dict[str, Any]] = {}
+        for i, e in enumerate(self.entries + self.rule_entries):
+            if e.tags or e.flags:
+                extra[str(i)] = {"tags": list(e.tags), "flags": sorted(e.flags)}
+            if i < self.n_deny and e.payload is not None:
+                extra.setdefault(str(i), {})["payload"] = e.payload
+        return extra
 
 
 def _collect(terms: Iterable[TermLike] | Lexicon, allow: Iterable[TermLike], rules: Iterable[Rule],
@@ -454,6 +474,8 @@ def _fold_entries(plan: _Plan, fm: FoldMap, whole_word: bool) -> None:
     empty ones) and flag bits (whole-word ends, the `boundary` flag)."""
     operand_ids: dict[str, int] = {}
     for rule in plan.rules:
+        if rule.category is not None or rule.severity is not None:
+            _check_meta(rule, f" ({rule.source})" if rule.source else "")
         ids = []
         for operand in (rule.a, rule.b):
             key = fm.fold_term(operand)
@@ -471,7 +493,7 @@ def _fold_entries(plan: _Plan, fm: FoldMap, whole_word: bool) -> None:
                 raise BuildError(f"[E003] empty term{where}")
             raise BuildError(f"[E004] term {entry.text!r}{where} is empty after folding "
                              "(it is made of noise characters only)")
-        if entry.severity is not None or entry.flags:
+        if entry.severity is not None or entry.category is not None or entry.flags:
             _check_meta(entry, f" ({entry.source})" if entry.source else "")
             if "boundary" in entry.flags:
                 plan.flags[i] |= _VERIFY

@@ -183,25 +183,46 @@ class ImportReport:
         return not self.errors
 
     def skipped_reasons(self) -> dict[str, int]:
-        """Skipped lines per reason (the text after ``file:line:``, quoted terms removed)."""
-        out: dict[str, int] = {}
-        for line in self.skipped:
-            reason = line.rsplit(": ", 1)[-1]
-            reason = re.sub(r"U\+[0-9A-F]{4,6}", "U+XXXX", reason)
-            reason = re.sub(r"byte \d+", "byte N", reason)
-            out[reason] = out.get(reason, 0) + 1
-        return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+        """Skipped lines per reason (the text after ``file:line:``, without the quoted term, the
+        code point or the byte offset), most frequent first."""
+        return {reason: len(lines) for reason, lines in self._skipped_by_reason().items()}
 
-    def summary(self) -> str:
-        """A few human-readable lines, for the command line."""
+    def _skipped_by_reason(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for line in self.skipped:
+            reason = _general_reason(line.rsplit(": ", 1)[-1])
+            out.setdefault(reason, []).append(line)
+        return dict(sorted(out.items(), key=lambda kv: -len(kv[1])))
+
+    def summary(self, examples: int = 5) -> str:
+        """A few human-readable lines, for the command line: per skip reason, the first
+        `examples` places (``file:line``) and the characters or bytes at fault."""
         parts = ", ".join(f"{k} {n}" for k, n in self.counts.items())
         lines = [f"imported {self.imported} terms ({parts or 'none'}) into {self.out_dir}",
                  f"skipped {len(self.skipped)} line(s), merged {len(self.duplicates)} duplicate(s)"]
-        for reason, n in self.skipped_reasons().items():
-            lines.append(f"  skipped {n}: {reason}")
+        for reason, skipped in self._skipped_by_reason().items():
+            found = sorted({m for line in skipped for m in _CODE_POINT.findall(line)})
+            detail = f" ({', '.join(found[:8])}{', ...' if len(found) > 8 else ''})" if found else ""
+            lines.append(f"  skipped {len(skipped)}: {reason}{detail}:")
+            for line in skipped[:examples]:
+                lines.append(f"    {line}")
+            if len(skipped) > examples:
+                lines.append(f"    ... and {len(skipped) - examples} more")
         if self.errors:
-            lines.append(f"{len(self.errors)} error(s) reading the result back")
+            lines.append(f"{len(self.errors)} error(s) reading the result back:")
+            lines.extend(f"  {error}" for error in self.errors[:10])
+            if len(self.errors) > 10:
+                lines.append(f"  ... and {len(self.errors) - 10} more")
         return "\n".join(lines)
+
+
+_CODE_POINT = re.compile(r"U\+[0-9A-F]{4,6}")
+
+
+def _general_reason(reason: str) -> str:
+    """A skip reason without what differs from line to line (code point, byte offset)."""
+    reason = _CODE_POINT.sub("", reason).replace("character  ", "character ").strip()
+    return re.sub(r" at byte \d+", "", reason)
 
 
 # ---- cleaning and collecting ------------------------------------------------------------------

@@ -22,7 +22,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, NamedTuple, Union
+from typing import Any, Iterable, Iterator, NamedTuple, Union
 
 from .errors import LexiconError
 from .fold import fold_map
@@ -33,6 +33,11 @@ else:  # pragma: no cover - Python 3.10
     tomllib = None
 
 PathLike = Union[str, "os.PathLike[str]"]
+
+#: The first bytes of a compiled lexicon (``hansieve build``, ``Sieve.save``), mirrored from the
+#: native core's MAGIC: a compiled file read as lexicon text gives hundreds of thousands of
+#: nonsense "errors", so it is recognised and named instead.
+COMPILED_MAGIC = b"HANSIEVE"
 
 #: The fixed category taxonomy: code -> (Chinese name, what belongs there). Aligned with the risk
 #: categories of the TC260-003 basic safety requirements for generative AI services (appendix A).
@@ -49,6 +54,14 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "abuse": ("侮辱谩骂", "insults and profanity"),
     "privacy": ("侵犯隐私", "trading or leaking personal information"),
     "other": ("其他", "imported terms without a category (not used by the bundled lexicon)"),
+}
+
+#: Short labels of the categories, for replacements such as ``[政治]``
+#: (:func:`hansieve.replacements.category_label`).
+CATEGORY_LABELS: dict[str, str] = {
+    "politics": "政治", "terror": "暴恐", "discrimination": "歧视", "violence": "暴力",
+    "porn": "色情", "gambling": "赌博", "drugs": "毒品", "fraud": "诈骗", "rumor": "谣言",
+    "abuse": "辱骂", "privacy": "隐私", "other": "其他",
 }
 
 #: Severities, strongest first. A Verdict's action is that of its strongest hit.
@@ -77,6 +90,8 @@ class Term(NamedTuple):
     flags: frozenset[str] = frozenset()
     #: where the term was read, as ``file:line``, for error messages
     source: str | None = None
+    #: any value carried to the term's hits (``Match.payload``); compiled files keep JSON values
+    payload: Any = None
 
 
 class Rule(NamedTuple):
@@ -148,6 +163,21 @@ def default_lexicon_path() -> Path:
 
 # ---- reading ---------------------------------------------------------------------------------
 
+def is_compiled(path: PathLike) -> bool:
+    """Whether `path` is a compiled lexicon (a ``hansieve build`` output) rather than text."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(COMPILED_MAGIC)) == COMPILED_MAGIC
+    except OSError:
+        return False
+
+
+def compiled_file_error(path: PathLike) -> str:
+    return (f"[E209] {path} is a compiled lexicon (written by `hansieve build`), not lexicon "
+            "text: give it alone, as the only --lexicon of scan, mask, explain or bench, or give "
+            "the lexicon files it was built from")
+
+
 def _guess_spec(path: Path) -> FileSpec:
     stem = path.stem
     if stem.startswith("allow"):
@@ -184,6 +214,12 @@ def _manifest_specs(folder: Path, errors: list[str]) -> tuple[list[FileSpec], st
         if severity is not None and severity not in SEVERITIES:
             errors.append(f"{where}: {name}: bad severity {severity!r} (use one of {', '.join(SEVERITIES)})")
         specs.append(FileSpec(folder / name, kind, category, severity, entry.get("sha256")))
+    listed = {spec.path.name for spec in specs}
+    for path in sorted(folder.glob("*.txt")):
+        if path.name not in listed and path.is_file():
+            errors.append(f"[E208] {path}: not listed in {where}, so it would be ignored; run "
+                          f"`hansieve lexicon manifest {folder}` to add it (then check its kind "
+                          "and category there), or move it out of the folder")
     return specs, data.get("version")
 
 
@@ -269,14 +305,26 @@ def _read_file(spec: FileSpec, lex: Lexicon, errors: list[str]) -> None:
 
 
 def _check_duplicates(lex: Lexicon, errors: list[str]) -> None:
+    """A term listed twice (in one file or two) is one term: the later copy is dropped when its
+    category, severity and flags agree with the first (otherwise each hit would be reported
+    twice for one span), and is an error when they do not (which one should win is not ours to
+    guess)."""
     fold = fold_map()
     seen: dict[str, Term] = {}
+    kept: list[Term] = []
     for t in lex.terms:
         key = fold.fold_term(t.text)
         first = seen.setdefault(key, t)
-        if first is not t and (first.category, first.severity) != (t.category, t.severity):
+        if first is t:
+            kept.append(t)
+        elif (first.category, first.severity) != (t.category, t.severity):
             errors.append(f"{t.source}: duplicate of {first.text!r} ({first.source}) with different "
                           f"metadata: {t.category}/{t.severity} vs {first.category}/{first.severity}")
+        elif first.flags != t.flags:
+            errors.append(f"{t.source}: duplicate of {first.text!r} ({first.source}) with different "
+                          f"flags: {','.join(sorted(t.flags)) or 'none'} vs "
+                          f"{','.join(sorted(first.flags)) or 'none'}")
+    lex.terms[:] = kept
 
 
 def _specs_for(path: Path, errors: list[str]) -> tuple[list[FileSpec], str | None]:
@@ -285,6 +333,9 @@ def _specs_for(path: Path, errors: list[str]) -> tuple[list[FileSpec], str | Non
             return _manifest_specs(path, errors)
         return [_guess_spec(p) for p in sorted(path.glob("*.txt")) if p.is_file()], None
     if path.exists():
+        if is_compiled(path):
+            errors.append(compiled_file_error(path))
+            return [], None
         return [_guess_spec(path)], None
     errors.append(f"[E204] {path}: no such lexicon file or directory")
     return [], None
@@ -297,6 +348,7 @@ def read_lexicon(paths: PathLike | Iterable[PathLike] | None = None) -> Lexicon:
         paths = [default_lexicon_path()]
     elif isinstance(paths, (str, os.PathLike)):
         paths = [paths]
+    paths = list(paths)
     lex = Lexicon()
     errors = lex.errors
     digest = hashlib.sha256()
@@ -319,6 +371,10 @@ def read_lexicon(paths: PathLike | Iterable[PathLike] | None = None) -> Lexicon:
             lex.files.append(spec.path)
             _read_file(spec, lex, errors)
     _check_duplicates(lex, errors)
+    if not lex.terms and not lex.rules and not errors:
+        # Compiled, it would report every message clean: never what was meant.
+        errors.append(f"[E207] no terms in {', '.join(str(p) for p in paths)} (empty files, "
+                      "comments only, or a folder without *.txt files): add terms, one per line")
     lex.version = "+".join(versions) or None
     lex.digest = digest.hexdigest()
     return lex
@@ -333,6 +389,9 @@ def load_lexicon(paths: PathLike | Iterable[PathLike] | None = None) -> Lexicon:
         Listing every malformed line as ``file:line: reason``.
     """
     lex = read_lexicon(paths)
+    if len(lex.errors) == 1:     # one problem, one line
+        error = lex.errors[0]
+        raise LexiconError(error if error.startswith("[E") else f"[E205] {error}")
     if lex.errors:
         shown = lex.errors[:50]
         more = f"\n... and {len(lex.errors) - 50} more" if len(lex.errors) > 50 else ""
@@ -341,20 +400,40 @@ def load_lexicon(paths: PathLike | Iterable[PathLike] | None = None) -> Lexicon:
     return lex
 
 
-def write_manifest(folder: PathLike, version: str | None = None) -> Path:
+def _uncategorised(spec: FileSpec) -> bool:
+    """Whether some term of a file has no category (of its own line or of `spec`)."""
+    probe = Lexicon()
+    _read_file(spec, probe, [])
+    return any(t.category is None for t in probe.terms)
+
+
+def write_manifest(folder: PathLike, version: str | None = None,
+                   notes: list[str] | None = None) -> Path:
     """(Re)write ``manifest.toml`` for a folder: kind, category and default severity from the
-    existing manifest (or guessed from file names), sha256 recomputed."""
+    existing manifest (or guessed from file names), sha256 recomputed. Each file the manifest
+    did not list yet is described in `notes` (when given), with a warning when it is a deny file
+    whose name is not a category code: its terms would have no category."""
     folder = Path(folder)
     errors: list[str] = []
     old = {s.path.name: s for s in _specs_for(folder, errors)[0]} if folder.is_dir() else {}
     manifest = folder / "manifest.toml"
-    if version is None and manifest.is_file() and tomllib is not None:
+    had_manifest = manifest.is_file()
+    if version is None and had_manifest and tomllib is not None:
         version = tomllib.loads(manifest.read_text(encoding="utf-8")).get("version")
     lines = ["# hansieve lexicon manifest: written by `hansieve lexicon manifest`; edit kinds,",
              "# categories and severities here, the sha256 lines are recomputed.",
              f'version = "{version or "0"}"', ""]
     for p in sorted(folder.glob("*.txt")):
         spec = old.get(p.name) or _guess_spec(p)
+        if notes is not None and p.name not in old:
+            if spec.kind == "deny" and spec.category is None and _uncategorised(spec):
+                notes.append(f"warning: {p}: a deny file without a category (its name is not a "
+                             f"category code), so its terms are reported with category null: set "
+                             f"category = \"...\" for it in {manifest} (one of "
+                             f"{', '.join(CATEGORIES)}), or add category= to its lines")
+            elif had_manifest:
+                notes.append(f"added {p} (kind {spec.kind}"
+                             + (f", category {spec.category})" if spec.category else ")"))
         lines.append("[[file]]")
         lines.append(f'path = "{p.name}"')
         lines.append(f'kind = "{spec.kind}"')

@@ -8,6 +8,7 @@ Skips when pyspark, pandas, pyarrow or a Java 17+ runtime is missing (CI has the
 import os
 import random
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -266,3 +267,52 @@ def test_example_job_writes_the_flagged_rows(spark, sieve, messages, frame, tmp_
     assert n == len(out) == len(want) > 0
     assert set(out) == want
     assert all(_got(out[i]) == expected[i] and out[i]["text"] == messages[i] for i in want)
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _readme_spark_commands() -> list[str]:
+    """The shell lines of the README's Spark section, as a user runs them."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Spark"):]
+    block = section[section.index("```sh\n") + 6:]
+    return [line for line in block[:block.index("```")].splitlines() if line.strip()]
+
+
+@pytest.mark.issue(17)
+@pytest.mark.skipif(not README.is_file() or not EXAMPLE.is_file(), reason="not in this checkout")
+def test_readme_spark_commands_run_twice_and_leave_nothing_in_the_checkout(spark, tmp_path):
+    # The README used a bare `python` (wrong unless the venv is active), wrote into the checkout,
+    # and a second run died with a py4j traceback. Here they run as written, twice, with this
+    # interpreter as .venv/bin/python (the pip line installs what this run already has).
+    commands = [c.replace(".venv/bin/python", shlex.quote(sys.executable))
+                for c in _readme_spark_commands() if "pip install" not in c]
+    assert any("mktemp -d" in c for c in commands)
+    root = README.parent
+    before = sorted(p.name for p in root.iterdir())
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+
+    def run(lines: list[str]) -> subprocess.CompletedProcess:
+        return subprocess.run(["bash", "-euc", "\n".join(lines)], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=600)
+
+    first = run(commands)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "20 flagged rows written" in first.stderr and "Traceback" not in first.stderr
+    # Again in the same shell: the same $tmp, whose output folder now exists.
+    (folder,) = [p for p in tmp_path.iterdir() if p.is_dir() and p.name.startswith("tmp.")]
+    second = run([f"tmp={shlex.quote(str(folder))}" if "mktemp -d" in c else c for c in commands])
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert "20 flagged rows written" in second.stderr and "Traceback" not in second.stderr
+    assert sorted(p.name for p in root.iterdir()) == before
+
+
+@pytest.mark.issue(17)
+@pytest.mark.skipif(not EXAMPLE.is_file(), reason="examples/ not in this checkout")
+def test_example_refuses_an_existing_output_in_one_line(tmp_path):
+    (tmp_path / "flagged").mkdir()
+    proc = subprocess.run([sys.executable, str(EXAMPLE), str(tmp_path / "in.parquet"),
+                           str(tmp_path / "flagged")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") == 1 and "pass --overwrite" in proc.stderr

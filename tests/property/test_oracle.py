@@ -141,6 +141,7 @@ def test_folds_off_equals_pyahocorasick(terms, text):
     assert sorted(triples(sieve.find(text))) == expected
 
 
+@pytest.mark.slow     # 30 one-megabyte texts: over a minute on 2 busy cores
 @settings(max_examples=30, deadline=None)
 @given(terms=terms_st, seed=st.integers(0, 2**32 - 1))
 def test_one_megabyte_text(terms, seed):

@@ -30,15 +30,18 @@ def test_scan_stdin_with_bundled_lexicon():
     recs = records(proc.stdout)
     assert [r["line"] for r in recs] == [1, 2, 3]
     assert [m["term"] for m in recs[0]["matches"]] == ["法轮功"]
-    assert recs[0]["matches"][0] == {"term": "法轮功", "start": 2, "end": 5,
-                                     "category": "politics", "severity": "block"}
+    assert recs[0]["action"] == "block"
+    assert recs[0]["matches"][0] == {"term": "法轮功", "start": 2, "end": 5, "text": "法輪功",
+                                     "category": "politics", "severity": "block",
+                                     "mechanism": "exact", "via": "法轮功"}
     assert recs[1]["matches"] == []
     assert [m["term"] for m in recs[2]["matches"]] == ["六四"]
 
 
 def test_clean_input_exits_zero():
     proc = run("scan", stdin="今天天气很好\n".encode())
-    assert proc.returncode == 0 and records(proc.stdout) == [{"line": 1, "matches": []}]
+    assert proc.returncode == 0
+    assert records(proc.stdout) == [{"line": 1, "action": "pass", "matches": []}]
 
 
 def test_own_lexicon_file(tmp_path):
@@ -47,8 +50,9 @@ def test_own_lexicon_file(tmp_path):
     proc = run("scan", "--lexicon", str(lexicon), stdin="我爱蘋果\n法轮功\n".encode())
     recs = records(proc.stdout)
     # "mine" is not a category code, so the terms have none (a file named porn.txt would).
-    assert recs[0]["matches"] == [{"term": "苹果", "start": 2, "end": 4, "category": None,
-                                   "severity": None}]
+    assert recs[0]["matches"] == [{"term": "苹果", "start": 2, "end": 4, "text": "蘋果",
+                                   "category": None, "severity": None, "mechanism": "exact",
+                                   "via": "苹果"}]
     assert recs[1]["matches"] == []
 
 
@@ -150,29 +154,35 @@ def test_only_block_without_block_hits_exits_zero():
 
 
 BAD_UTF8 = b"ok\n\xe6\xb3\x95\xff\n\xe6\xb3\x95\xe8\xbd\xae\xe5\x8a\x9f\nfine\n"
+#: What an undecodable line that is not GB18030 either says to do (once, on its first report).
+HINT = ("give the file's encoding with --encoding (for example --encoding gb18030), or convert "
+        "it to UTF-8 first (iconv -f GB18030 -t UTF-8)")
 
 
 def test_errors_report_goes_on_and_exits_two():
     proc = run("scan", "--errors", "report", stdin=BAD_UTF8)
     assert proc.returncode == 2
-    assert proc.stderr.decode().splitlines() == ["hansieve: -:2: invalid UTF-8 at byte 3"]
+    assert proc.stderr.decode().splitlines() == [f"hansieve: -:2: invalid UTF-8 at byte 3; {HINT}"]
     recs = records(proc.stdout)
     assert [r["line"] for r in recs] == [1, 2, 3, 4]
     assert recs[1] == {"line": 2, "error": "invalid UTF-8 at byte 3"}
     assert [m["term"] for m in recs[2]["matches"]] == ["法轮功"]
 
 
-def test_errors_skip_is_silent():
+def test_errors_skip_leaves_out_the_record_and_says_how_many():
     proc = run("scan", "--errors", "skip", stdin=BAD_UTF8)
-    assert proc.returncode == 1 and proc.stderr == b""     # flagged, no error
+    assert proc.returncode == 1     # flagged: the lines that could be read are screened
+    assert proc.stderr.decode().splitlines() == [
+        f"hansieve: warning: skipped 1 unreadable record(s) (the first: -:2: invalid UTF-8 at "
+        f"byte 3); {HINT}"]
     assert [r["line"] for r in records(proc.stdout)] == [1, 3, 4]
 
 
 def test_errors_stop_stops_there():
     proc = run("scan", "--errors", "stop", stdin=BAD_UTF8)
     assert proc.returncode == 2
-    assert proc.stderr.decode().splitlines() == ["hansieve: -:2: invalid UTF-8 at byte 3"]
-    assert records(proc.stdout) == [{"line": 1, "matches": []},
+    assert proc.stderr.decode().splitlines() == [f"hansieve: -:2: invalid UTF-8 at byte 3; {HINT}"]
+    assert records(proc.stdout) == [{"line": 1, "action": "pass", "matches": []},
                                     {"line": 2, "error": "invalid UTF-8 at byte 3"}]
 
 
@@ -194,7 +204,7 @@ def test_csv_field(tmp_path):
     assert "冰毒" in recs[6]["matches"][0]["term"]
     err = proc.stderr.decode().splitlines()
     assert err[0] == f"hansieve: {path}:5: row has 1 field(s), no 'text' column"
-    assert err[2] == f"hansieve: {path}:8: invalid UTF-8 at byte 2" and len(err) == 3
+    assert err[2].startswith(f"hansieve: {path}:8: invalid UTF-8 at byte 2; ") and len(err) == 3
 
 
 @pytest.mark.parametrize("name, data", [
@@ -274,16 +284,14 @@ def test_progress_bar_off_when_stderr_is_not_a_terminal(tmp_path):
     assert len(records(proc.stdout)) == 600
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
-def test_progress_bar_on_a_terminal(tmp_path):
+def on_terminal(*args, env=None, stdin=subprocess.DEVNULL):
+    """Run the command with stderr on a pty (a terminal): returncode, stdout, stderr text."""
     import pty
-    path = tmp_path / "big.txt"
-    path.write_bytes(MESSAGES * 200)
     master, slave = pty.openpty()
     try:
-        proc = subprocess.Popen([sys.executable, "-m", "hansieve", "scan", str(path)],
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave,
-                                env={**os.environ, "HANSIEVE_PROGRESS_MIN_BYTES": "0"})
+        proc = subprocess.Popen([sys.executable, "-m", "hansieve", *args],
+                                stdin=stdin, stdout=subprocess.PIPE, stderr=slave,
+                                env={**os.environ, **(env or {})})
         os.close(slave)
         out = proc.communicate(timeout=300)[0]
         err = b""
@@ -297,8 +305,15 @@ def test_progress_bar_on_a_terminal(tmp_path):
             err += chunk
     finally:
         os.close(master)
-    assert proc.returncode == 1 and len(records(out)) == 600
-    text = err.decode()
+    return proc.returncode, out, err.decode()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
+def test_progress_bar_on_a_terminal(tmp_path):
+    path = tmp_path / "big.txt"
+    path.write_bytes(MESSAGES * 200)
+    code, out, text = on_terminal("scan", str(path), env={"HANSIEVE_PROGRESS_MIN_BYTES": "0"})
+    assert code == 1 and len(records(out)) == 600
     assert "\r[" in text and "% " in text and "MB/s" in text     # the bar, redrawn in place
     assert "hansieve: 600 messages, 400 flagged, 0 errors in " in text  # summary on a terminal
 
@@ -356,7 +371,8 @@ def test_mask():
 def test_mask_invalid_utf8_is_masked_never_passed_through():
     data = b"\xff\xe6\xb3\x95\xe8\xbd\xae\xe5\x8a\x9f\nok\n"
     proc = run("mask", stdin=data)
-    assert proc.returncode == 2 and proc.stderr == b"hansieve: -:1: invalid UTF-8 at byte 0\n"
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == f"hansieve: -:1: invalid UTF-8 at byte 0; {HINT}\n"
     assert proc.stdout.decode() == "\ufffd***\nok\n"
     proc = run("mask", "--errors", "skip", stdin=data)
     assert proc.returncode == 0 and proc.stdout.decode() == "ok\n"
@@ -483,3 +499,195 @@ def test_bench_runs_and_prints():
         assert any(line.startswith(label + " ") for line in out.splitlines()), label
     assert "µs/message" in out and "MB/s" in out and "5214 terms (bundled)" in out
     assert "2000 (200 flagged)" in out      # one generated message in ten holds a term
+
+
+# ---- issue 17: no silent "all clean" -------------------------------------------------------
+
+GB_TEXT = "他说法轮功\n今天天气很好\n"
+
+
+@pytest.mark.issue(17)
+def test_gb18030_input_says_what_to_do_and_encoding_reads_it(tmp_path):
+    path = tmp_path / "old.txt"
+    path.write_bytes(GB_TEXT.encode("gb18030"))
+    proc = run("scan", str(path))
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and "Traceback" not in err
+    assert "the bytes read as GB18030/GBK" in err and "--encoding gb18030" in err
+    assert err.count("--encoding") == 1                  # the hint once, not on every line
+    # --errors skip no longer exits 0 with no output and no word: nothing could be read.
+    proc = run("scan", "--errors", "skip", str(path))
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and proc.stdout == b""
+    assert "skipped 2 unreadable record(s)" in err and "--encoding gb18030" in err
+    assert "nothing was screened" in err
+    proc = run("scan", "--encoding", "gb18030", str(path))
+    recs = records(proc.stdout)
+    assert proc.returncode == 1 and [m["text"] for m in recs[0]["matches"]] == ["法轮功"]
+    assert recs[1]["action"] == "pass"
+    # mask keeps the text, in its own encoding
+    proc = run("mask", "--encoding", "gb18030", str(path))
+    assert proc.returncode == 1 and proc.stdout == "他说***\n今天天气很好\n".encode("gb18030")
+    proc = run("mask", str(path))
+    assert proc.returncode == 2 and b"--encoding gb18030" in proc.stderr
+
+
+@pytest.mark.issue(17)
+@pytest.mark.parametrize("name, message", [("utf-16", "a line break must be one byte"),
+                                           ("klingon", "unknown encoding")])
+def test_unusable_encoding_is_a_usage_error(name, message):
+    proc = run("scan", "--encoding", name, "-")
+    assert proc.returncode == 2 and message in proc.stderr.decode()
+    assert proc.stderr.decode().count("\n") == 1
+
+
+@pytest.mark.issue(17)
+def test_jsonl_records_carry_the_input_keys_and_a_wrong_field_fails_up_front(tmp_path):
+    path = tmp_path / "chat.jsonl"
+    path.write_text('{"id": 7, "user": "a", "content": "法*輪*功"}\n{"id": 8, "content": "好"}\n',
+                    encoding="utf-8")
+    proc = run("scan", "--field", "content", str(path))
+    recs = records(proc.stdout)
+    assert recs[0]["input"] == {"id": 7, "user": "a"} and recs[1]["input"] == {"id": 8}
+    match = recs[0]["matches"][0]
+    assert (match["text"], match["mechanism"], match["via"]) == ("法*輪*功", "exact", "法轮功")
+    assert recs[0]["action"] == "block" and recs[1]["action"] == "pass"
+    proc = run("scan", "--field", "text", str(path))
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and proc.stdout == b"" and err.count("\n") == 1
+    assert "no key 'text' in the first JSON object (keys: id, user, content)" in err
+
+
+@pytest.mark.issue(17)
+def test_scan_takes_several_files(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.csv"
+    a.write_text("今天天气很好\n法轮功\n", encoding="utf-8")
+    b.write_text("id,text\n1,六 四\n", encoding="utf-8")
+    proc = run("scan", "--field", "text", "--input-format", "auto", str(a), str(b))
+    assert proc.returncode == 2 and b"a.txt: --field needs a .csv or .jsonl file" in proc.stderr
+    c = tmp_path / "c.jsonl"
+    c.write_text('{"text": "冰毒"}\n', encoding="utf-8")
+    proc = run("scan", "--field", "text", str(b), str(c))
+    assert [(r["file"], r["line"]) for r in records(proc.stdout)] == [(str(b), 2), (str(c), 1)]
+    proc = run("scan", str(a), str(a))
+    assert proc.returncode == 1
+    assert [(r["file"], r["line"], r["action"]) for r in records(proc.stdout)] == [
+        (str(a), 1, "pass"), (str(a), 2, "block"), (str(a), 1, "pass"), (str(a), 2, "block")]
+    proc = run("scan", str(a), str(tmp_path / "missing.txt"))
+    assert proc.returncode == 2 and proc.stdout == b""       # checked before any output
+
+
+@pytest.mark.issue(17)
+def test_mask_keeps_line_endings_and_masks_a_field(tmp_path):
+    proc = run("mask", stdin="他說法輪功\r\n今天\r\n最后一行".encode())
+    assert proc.stdout == "他說***\r\n今天\r\n最后一行".encode()
+    posts = tmp_path / "posts.csv"
+    posts.write_bytes('id,text,note\r\n1,他說法輪功,法轮功\r\n2,"两行\r\n六 四",x\r\n'.encode())
+    proc = run("mask", "--field", "text", str(posts))
+    assert proc.returncode == 1
+    assert proc.stdout.decode() == 'id,text,note\r\n1,他說***,法轮功\r\n2,"两行\r\n***",x\r\n'
+    chat = tmp_path / "chat.jsonl"
+    chat.write_text('{"id": 1, "content": "法輪功"}\n{"id": 2, "content": "好"}\n', encoding="utf-8")
+    proc = run("mask", "--field", "content", str(chat))
+    assert [json.loads(line) for line in proc.stdout.decode().splitlines()] == [
+        {"id": 1, "content": "***"}, {"id": 2, "content": "好"}]
+
+
+@pytest.mark.issue(17)
+@pytest.mark.parametrize("command, example", [("build", "hansieve build --lexicon lexicons/"),
+                                              ("lexicon", "hansieve lexicon manifest my_lexicon/")])
+def test_build_and_lexicon_help_show_their_own_examples(command, example):
+    out = run(command, "--help").stdout.decode()
+    assert example in out
+    assert "hansieve scan messages.txt" not in out and "hansieve explain" not in out
+
+
+@pytest.mark.issue(17)
+def test_bench_loads_a_compiled_file(tmp_path):
+    lexicon = tmp_path / "mine.txt"
+    lexicon.write_text("苹果\n法轮功\n", encoding="utf-8")
+    compiled = tmp_path / "mine.hsv"
+    assert run("build", "--lexicon", str(lexicon), "-o", str(compiled)).returncode == 0
+    proc = run("bench", "--seconds", "0.01", "--lexicon", str(compiled))
+    out = proc.stdout.decode()
+    assert proc.returncode == 0 and "invalid UTF-8" not in proc.stderr.decode()
+    assert "compile        - (a compiled file)" in out and "2 terms" in out
+
+
+@pytest.mark.issue(17)
+def test_tests_use_their_own_cache_folder(tmp_path_factory):
+    from hansieve.cli import _cache_dir
+    assert tmp_path_factory.getbasetemp() in _cache_dir().parents
+    run("scan", stdin="法轮功\n".encode())
+    assert list(_cache_dir().glob("lexicon-*.hsv"))
+
+
+@pytest.mark.issue(17)
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
+def test_first_compile_says_so_on_a_terminal_and_keeps_stdout_clean(tmp_path):
+    lexicon = tmp_path / "mine.txt"
+    lexicon.write_text("苹果\n", encoding="utf-8")
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    code, out, err = on_terminal("scan", "--lexicon", str(lexicon), str(EXAMPLES), env=env)
+    assert code in (0, 1) and "compiling the lexicon (1 terms)" in err and "compiled in" in err
+    assert all("action" in r for r in records(out))           # stdout: records only
+    code, out, err = on_terminal("scan", "--lexicon", str(lexicon), str(EXAMPLES), env=env)
+    assert "compiling" not in err                                # the second run loads the cache
+
+
+@pytest.mark.issue(17)
+@pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals")
+@pytest.mark.parametrize("marker, after", [
+    ("hansieve.errors", 0.0),       # the hansieve package is being imported
+    ("hansieve.cli", 0.0),          # the command has started (lexicon loading)
+    ("hansieve.cli", 1.0),          # compiling the bundled lexicon (an empty cache)
+])
+def test_ctrl_c_exits_130_without_a_traceback(tmp_path, marker, after):
+    import signal
+    import time
+    exe = Path(sys.executable).with_name("hansieve")
+    if not exe.is_file():
+        pytest.skip("the hansieve script is not installed beside this interpreter")
+    # PYTHONPROFILEIMPORTTIME reports each import as it completes: the signal is sent at a known
+    # point, not at a time that a loaded machine turns into Python's own start-up.
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONPROFILEIMPORTTIME": "1"}
+    # Empty input: a run that the signal missed ends by itself (and fails below).
+    proc = subprocess.Popen([str(exe), "scan", "-"], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    seen = b""
+    while True:
+        line = proc.stderr.readline()
+        assert line, seen.decode()[-2000:]
+        seen += line
+        if line.rstrip().endswith(b" " + marker.encode()):
+            break
+    time.sleep(after)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err.decode()[-2000:]
+    assert b"Traceback" not in err and out == b""
+    assert err.decode().splitlines()[-1] == "hansieve: interrupted"
+
+
+@pytest.mark.issue(17)
+def test_variants_off_above_the_limit_is_a_warning_on_every_run(tmp_path):
+    lexicon = tmp_path / "big.txt"
+    lexicon.write_text("法轮功\n" + "".join(f"词{i:05d}号\n" for i in range(20_000)), encoding="utf-8")
+    for _ in range(2):                                   # compiled, then from the cache
+        proc = run("scan", "--lexicon", str(lexicon), stdin="fa lun gong\n".encode())
+        warning = [line for line in proc.stderr.decode().splitlines() if "warning" in line]
+        assert len(warning) == 1 and "20,001 terms" in warning[0], proc.stderr
+        assert "variant spellings" in warning[0] and "--variants" in warning[0]
+    proc = run("scan", "--no-variants", "--lexicon", str(lexicon), stdin=b"ok\n")
+    assert proc.stderr == b""                             # off on purpose: nothing to say
+
+
+@pytest.mark.issue(17)
+def test_build_error_names_the_output_path_not_a_temporary_file(tmp_path):
+    lexicon = tmp_path / "mine.txt"
+    lexicon.write_text("苹果\n", encoding="utf-8")
+    target = tmp_path / "no" / "such" / "folder" / "x.hsv"
+    proc = run("build", "--lexicon", str(lexicon), "-o", str(target))
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and err.count("\n") == 1
+    assert str(target) in err and ".hansieve-" not in err and "tmp" not in err.replace(str(tmp_path), "")

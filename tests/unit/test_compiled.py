@@ -214,3 +214,21 @@ def test_a_forged_max_depth_is_refused():
     _reseal(b)
     with pytest.raises(FormatError, match="outputs"):
         hansieve.Sieve.from_bytes(bytes(b))
+
+
+@pytest.mark.issue(17)
+def test_saved_file_follows_the_umask_and_errors_name_the_path(small, tmp_path):
+    old = os.umask(0o022)
+    try:
+        small.save(tmp_path / "a.hsv")
+        os.umask(0o077)
+        small.save(tmp_path / "b.hsv")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a.hsv").stat().st_mode & 0o777 == 0o644     # not 0600 whatever the umask
+    assert (tmp_path / "b.hsv").stat().st_mode & 0o777 == 0o600
+    target = tmp_path / "missing" / "x.hsv"
+    with pytest.raises(FileNotFoundError) as info:
+        small.save(target)
+    assert info.value.filename == str(target) and ".hansieve-" not in str(info.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.hsv", "b.hsv"]     # no temp left

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-MODULES = ["hansieve", "hansieve._core", "hansieve.compile", "hansieve.fold", "hansieve.lexicon"]
+MODULES = ["hansieve", "hansieve._core", "hansieve.compile", "hansieve.fold", "hansieve.lexicon",
+           "hansieve.replacements"]
 
 
 @pytest.mark.skipif(not README.is_file(), reason="README.md not in this checkout")

@@ -25,7 +25,8 @@ FLOORS: dict[str, int] = {
     # 3. compile and verify (a Sieve is made here and handed its verifier and rules)
     "verify": 3, "compile": 3,
     # 4. what runs on a Sieve: the command line, explain, reload, Spark, the service
-    "cli": 4, "explain": 4, "reload": 4, "spark": 4, "serve": 4, "__main__": 4,
+    "cli": 4, "cli_input": 4, "explain": 4, "reload": 4, "spark": 4, "serve": 4, "__main__": 4,
+    "replacements": 4,
     "hansieve": 5,
 }
 

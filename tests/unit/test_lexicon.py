@@ -117,3 +117,98 @@ def test_lexicon_commands_on_bundled_lexicon():
                            capture_output=True, text=True, timeout=120)
     assert stats.returncode == 0
     assert "drugs" in stats.stdout and "total" in stats.stdout
+
+
+# ---- issue 17: no silent "all clean" -----------------------------------------------------------
+
+def hansieve_cli(*args):
+    return subprocess.run([sys.executable, "-m", "hansieve", *args], capture_output=True,
+                          text=True, timeout=300, input="冰毒 法轮功\n")
+
+
+@pytest.mark.issue(17)
+def test_file_added_beside_a_manifest_is_an_error_naming_the_fix(tmp_path):
+    write(tmp_path / "politics.txt", "法轮功\n")
+    write_manifest(tmp_path)
+    write(tmp_path / "extra.txt", "冰毒\n")       # added later, not in the manifest
+    errors = read_lexicon(tmp_path).errors
+    assert len(errors) == 1 and "E208" in errors[0]
+    assert f"{tmp_path / 'extra.txt'}: not listed in" in errors[0]
+    assert f"hansieve lexicon manifest {tmp_path}" in errors[0]
+    for command in (["scan", "--lexicon", str(tmp_path), "-"], ["lexicon", "check", str(tmp_path)],
+                    ["lexicon", "stats", str(tmp_path)]):
+        proc = hansieve_cli(*command)
+        assert proc.returncode != 0 and "extra.txt: not listed in" in proc.stdout + proc.stderr, command
+        assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.issue(17)
+def test_manifest_warns_about_a_new_file_without_category(tmp_path):
+    write(tmp_path / "politics.txt", "法轮功\n")
+    write_manifest(tmp_path)
+    write(tmp_path / "extra.txt", "冰毒\n")
+    write(tmp_path / "drugs.txt", "海洛因\n")
+    proc = hansieve_cli("lexicon", "manifest", str(tmp_path))
+    assert proc.returncode == 0
+    warning = [line for line in proc.stderr.splitlines() if "extra.txt" in line]
+    assert len(warning) == 1 and "without a category" in warning[0]
+    assert 'category = "..."' in warning[0] and "manifest.toml" in warning[0]
+    assert f"added {tmp_path / 'drugs.txt'} (kind deny, category drugs)" in proc.stderr
+    assert read_lexicon(tmp_path).errors == []
+
+
+@pytest.mark.issue(17)
+def test_a_term_in_two_files_is_one_term(tmp_path):
+    write(tmp_path / "a.txt", "法轮功\n")
+    write(tmp_path / "b.txt", "法輪功\n")          # the same folded key, the same metadata
+    lex = hansieve.load_lexicon(tmp_path)
+    assert [t.source for t in lex.terms] == [f"{tmp_path / 'a.txt'}:1"]
+    assert len(hansieve.compile(lex).find("法轮功")) == 1
+    write(tmp_path / "b.txt", "法輪功\tflags=boundary\n")
+    errors = read_lexicon(tmp_path).errors
+    assert len(errors) == 1 and "different flags" in errors[0]
+
+
+@pytest.mark.issue(17)
+@pytest.mark.parametrize("layout", ["empty file", "comments only", "empty folder", "allow only"])
+def test_empty_lexicon_is_an_error(tmp_path, layout):
+    target = tmp_path / "lex"
+    target.mkdir()
+    if layout == "empty file":
+        target = write(target / "mine.txt", "")
+    elif layout == "comments only":
+        target = write(target / "mine.txt", "# nothing yet\n\n")
+    elif layout == "allow only":
+        write(target / "allow.txt", "大麻烦\n")
+    errors = read_lexicon(target).errors
+    assert len(errors) == 1 and "E207" in errors[0] and "add terms" in errors[0]
+    with pytest.raises(hansieve.LexiconError, match="E207"):
+        hansieve.load_lexicon(target)
+    scan = hansieve_cli("scan", "--lexicon", str(target), "-")
+    assert scan.returncode == 2 and scan.stdout == "" and "no terms in" in scan.stderr
+    check = hansieve_cli("lexicon", "check", str(target))
+    assert check.returncode == 1 and "E207" in check.stdout
+
+
+@pytest.mark.issue(17)
+def test_compiled_file_is_named_not_read_as_text(tmp_path):
+    write(tmp_path / "mine.txt", "法轮功\n")
+    compiled = tmp_path / "mine.hsv"
+    hansieve.compile(hansieve.load_lexicon(tmp_path / "mine.txt")).save(compiled)
+    errors = read_lexicon([compiled, tmp_path / "mine.txt"]).errors
+    assert len(errors) == 1 and "E209" in errors[0] and "compiled lexicon" in errors[0]
+    for command in (["lexicon", "check", str(compiled)], ["lexicon", "stats", str(compiled)],
+                    ["build", "--lexicon", str(compiled), "-o", str(tmp_path / "again.hsv")],
+                    ["scan", "--lexicon", str(compiled), "--lexicon", str(tmp_path / "mine.txt")]):
+        proc = hansieve_cli(*command)
+        out = proc.stdout + proc.stderr
+        assert proc.returncode != 0, command
+        assert "is a compiled lexicon" in out and "invalid UTF-8" not in out, command
+        assert len(out.splitlines()) <= 2, (command, out)
+
+
+@pytest.mark.issue(17)
+def test_missing_lexicon_is_one_line(tmp_path):
+    with pytest.raises(hansieve.LexiconError) as info:
+        hansieve.load_lexicon(tmp_path / "nope")
+    assert "\n" not in str(info.value) and "E204" in str(info.value)

@@ -39,6 +39,7 @@ def test_watcher_thread_picks_up_changes(tmp_path):
         assert r.sieve.contains("词3号")
 
 
+@pytest.mark.slow     # 100 compiles: over a minute on 2 busy cores
 @pytest.mark.issue(5)
 def test_scans_during_100_swaps_see_exactly_one_version(tmp_path):
     write(tmp_path, 0)
@@ -72,3 +73,21 @@ def test_scans_during_100_swaps_see_exactly_one_version(tmp_path):
     assert not bad, bad[:3]
     assert len(seen) > 100
     assert len({by_result[s] for s in seen}) > 1     # scans really ran across swaps
+
+
+@pytest.mark.issue(17)
+def test_an_emptied_lexicon_or_an_unlisted_file_is_refused_not_served(tmp_path):
+    # A lexicon emptied by mistake compiled to a Sieve that passes every message; a file added
+    # beside the manifest was silently ignored. Both are refused, and the last good one serves.
+    write(tmp_path, 1)
+    from hansieve.lexicon import write_manifest
+    write_manifest(tmp_path)
+    errors = []
+    with hansieve.Reloader([tmp_path], interval=None, on_error=errors.append) as r:
+        (tmp_path / "extra.txt").write_text("冰毒\n", encoding="utf-8")
+        assert not r.check() and r.version == 1 and "E208" in str(errors[-1])
+        (tmp_path / "extra.txt").unlink()
+        (tmp_path / "drugs.txt").write_text("# emptied\n", encoding="utf-8")
+        write_manifest(tmp_path)
+        assert not r.check() and r.version == 1 and "E207" in str(errors[-1])
+        assert r.sieve.contains("词1号")

@@ -326,11 +326,128 @@ def test_core_build_errors_are_build_errors():
     assert coded and all(cls == "BuildError" for cls, _ in coded), coded
 
 
-@pytest.mark.issue(15)
-def test_variants_switched_off_by_size_say_so():
-    terms = [f"词{i}" for i in range(20_001)]
-    with pytest.warns(hansieve.HansieveWarning, match="variants=True"):
-        sieve = hansieve.compile(terms, verify="off")
-    assert sieve.options["variants"] is False
-    from hansieve.compile import _variants_setting
-    assert _variants_setting("auto", 20_000)[0] is True      # the cap itself still has them
+# ---- issue 17: no silent "all clean" -------------------------------------------------------
+
+@pytest.mark.issue(17)
+def test_variants_switching_off_above_the_auto_limit_warns():
+    from hansieve.compile import VARIANTS_AUTO_MAX
+    filler = [f"词{i:05d}号" for i in range(VARIANTS_AUTO_MAX - 1)]
+    with pytest.warns(hansieve.HansieveWarning, match=r"variant spellings .* are off: the lexicon "
+                      r"has 20,001 terms.*variants=True") as caught:
+        over = hansieve.compile(["法轮功", "多一个词", *filler], verify="off")
+    assert caught[0].filename == __file__                  # points at the caller's line
+    assert over.first("fa lun gong") is None and over.options["variants"] is False
+    with warnings_as_errors():                            # an explicit choice says nothing
+        hansieve.compile(["法轮功", "多一个词", *filler], verify="off", variants=False)
+
+
+def warnings_as_errors():
+    import warnings
+    context = warnings.catch_warnings()
+    context.__enter__()
+    warnings.simplefilter("error")
+
+    class Done:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            context.__exit__(*exc)
+    return Done()
+
+
+@pytest.mark.issue(17)
+@pytest.mark.parametrize("texts", ["法轮功", b"abc"])
+def test_find_many_refuses_a_single_string(sieve, texts):
+    with pytest.raises(TypeError, match="not a single string"):
+        sieve.find_many(texts)
+    with pytest.raises(TypeError, match="not a single string"):
+        sieve.check_many(texts)
+
+
+@pytest.mark.issue(17)
+def test_unknown_category_is_refused_as_in_lexicon_files():
+    with pytest.raises(BuildError, match=r"E012.*unknown category 'nocat'"):
+        hansieve.compile([hansieve.Term("冰毒", "nocat", "block")])
+    with pytest.raises(BuildError, match=r"E012.*unknown category 'weapons'"):
+        hansieve.compile(["枪"], rules=[hansieve.Rule("枪", "&", "出售", category="weapons")])
+    assert hansieve.compile([hansieve.Term("冰毒", "drugs", "block")]).first("冰毒").category == "drugs"
+
+
+@pytest.mark.issue(17)
+@pytest.mark.parametrize("option", ["fold_case", "fold_chinese", "skip_noise", "whole_word",
+                                    "collapse_repeats", "fold_compat", "fold_variants"])
+def test_switches_must_be_booleans(option):
+    with pytest.raises(TypeError, match=rf"E013\] {option} must be True or False, not 'no'"):
+        hansieve.compile(["法轮功"], **{option: "no"})
+
+
+@pytest.mark.issue(17)
+def test_options_say_verify_and_variants(sieve):
+    assert sieve.options["verify"] == "all" and sieve.options["variants"] is False
+    default = hansieve.compile(["法轮功"], verify="auto")
+    assert default.options["verify"] == "auto" and default.options["variants"] is True
+    again = hansieve.Sieve.from_bytes(default.to_bytes())
+    assert again.options == default.options
+
+
+@pytest.mark.issue(17)
+def test_len_and_stats_terms_agree_and_keys_count_the_rest():
+    s = hansieve.compile(["法轮功", "六四", "fuck"])          # with variant spellings
+    stats = s.stats()
+    assert stats["terms"] == len(s) == 3
+    assert stats["keys"] > 3                                   # the variants are keys, not terms
+
+
+@pytest.mark.issue(17)
+def test_match_carries_the_text_as_written(sieve):
+    text = "他說法輪功，還有 Ｆ*Ｕ*Ｃ*Ｋ"
+    assert [m.text for m in sieve.find(text)] == ["法輪功", "Ｆ*Ｕ*Ｃ*Ｋ"]
+    assert sieve.first(text).text == "法輪功"
+    assert [[m.text for m in ms] for ms in sieve.find_many([text, "六 四"])] == [
+        ["法輪功", "Ｆ*Ｕ*Ｃ*Ｋ"], ["六 四"]]
+    assert [m.text for m in sieve.check(text).matches] == ["法輪功", "Ｆ*Ｕ*Ｃ*Ｋ"]
+    stream = sieve.stream()
+    got = []
+    for piece in ["他說法", "輪", "功，還有 Ｆ*Ｕ", "*Ｃ*Ｋ"]:
+        got += stream.feed(piece)
+    got += stream.close()
+    assert [m.text for m in got] == ["法輪功", "Ｆ*Ｕ*Ｃ*Ｋ"]
+    assert pickle.loads(pickle.dumps(sieve.find(text)[0])).text == "法輪功"
+
+
+@pytest.mark.issue(17)
+def test_replace_with_a_string_a_label_or_the_first_character():
+    from hansieve.replacements import category_label, keep_first
+    s = hansieve.compile([hansieve.Term("法轮功", "politics"), hansieve.Term("傻逼", "abuse"),
+                          "六四"], variants=False)
+    text = "他說法輪功，傻逼，六 四。"
+    assert s.replace(text, "[已屏蔽]") == "他說[已屏蔽]，[已屏蔽]，[已屏蔽]。"
+    assert s.replace(text, category_label()) == "他說[政治]，[辱骂]，[已屏蔽]。"
+    assert s.replace(text, keep_first()) == "他說法**，傻*，六**。"
+    assert s.replace(text, lambda m: f"<{m.term}>") == "他說<法轮功>，<傻逼>，<六四>。"
+    assert s.replace("今天天气很好", "x") == "今天天气很好"
+    # Overlapping hits are one span, replaced once.
+    o = hansieve.compile(["法轮", "轮功"], verify="off", variants=False)
+    assert o.replace("法轮功好", "#") == "#好"
+    with pytest.raises(TypeError, match="replacement must be a str or a callable"):
+        s.replace(text, 3)
+    with pytest.raises(TypeError, match="returned int"):
+        s.replace(text, lambda m: 3)
+
+
+@pytest.mark.issue(17)
+def test_payload_per_term_reaches_the_match_and_the_file(tmp_path):
+    rule = {"id": 17, "action": "escalate"}
+    s = hansieve.compile([hansieve.Term("法轮功", "politics", payload=rule), "六四"])
+    hit, plain = s.find("法輪功 六 四")
+    assert hit.payload == rule and plain.payload is None
+    assert s.first("fa lun gong").payload == rule            # a variant carries its term's
+    assert s.entry(hit.term_id)["payload"] == rule
+    path = tmp_path / "p.hsv"
+    s.save(path)
+    assert hansieve.load(path).first("法轮功").payload == rule
+    odd = hansieve.compile([hansieve.Term("法轮功", payload=object())])
+    assert odd.first("法轮功").payload is not None            # any object, in memory
+    with pytest.raises(TypeError, match="E109.*payload is not a JSON value"):
+        odd.to_bytes()
