@@ -75,7 +75,7 @@ class Metrics:
 
     def count_hits(self, hits: list) -> None:
         for m in hits:
-            key = (m.category or "none", m.severity or "none")
+            key = (m.category or "none", m.severity or "block")   # as Verdict counts it
             child = self._hits.get(key)
             if child is None:
                 child = self._hits[key] = self.hits.labels(*key)

@@ -5,7 +5,8 @@ in part. A hansieve category maps onto the OpenAI categories it falls under; pol
 privacy and "other" have no OpenAI counterpart and show only in the ``hansieve`` field (a
 message with such hits is still ``flagged``). Scores are not probabilities: a keyword engine
 knows only which terms it found, so a category's score is the strongest severity of its hits
-(block 1.0, review 0.5, notice 0.1), and a category is true from review up.
+(block 1.0, review 0.5, notice 0.1; a term without a severity counts as block, as in
+`hansieve.Verdict`), and a category is true from review up.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def moderation_result(verdict: Any, own: dict[str, Any], clean: dict[str, Any]) 
         return clean
     scores = dict.fromkeys(OPENAI_CATEGORIES, 0.0)
     for m in verdict.matches:
-        score = SEVERITY_SCORE.get(m.severity or "", 0.0)
+        score = SEVERITY_SCORE[m.severity or "block"]   # no severity counts as block (Verdict)
         for c in CATEGORY_MAP.get(m.category or "other", ()):
             if score > scores[c]:
                 scores[c] = score
