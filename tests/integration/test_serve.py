@@ -365,7 +365,8 @@ def test_reload_under_load(server, lexicon_dir):
         for t in threads:
             t.join(timeout=60)
     assert not errors, errors
-    assert outcomes and all(status == 200 for status, _ in outcomes), outcomes[:5]
+    assert len(outcomes) >= 20, "the reloads did not happen under load"
+    assert all(status == 200 for status, _ in outcomes), outcomes[:5]
     assert {action for _, action in outcomes} <= {"pass", "block"}
     with httpx.Client(base_url=server.url, timeout=10) as c:
         assert c.post("/v1/check", json={"input": "大麻"}).json()["results"][0]["action"] == "block"

@@ -13,7 +13,7 @@ from .config import ServeConfig
 __all__ = ["ServeConfig", "create_app", "run"]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     # the app needs the serve extra; the config (and `hansieve serve --help`) does not
     if name == "create_app":
         from .app import create_app

@@ -12,7 +12,8 @@ import contextlib
 import hmac
 import time
 import uuid
-from typing import Any, Callable
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable
 
 import anyio.to_thread
 import orjson
@@ -22,6 +23,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .. import __version__
@@ -66,7 +68,7 @@ class Service:
     def __init__(self, config: ServeConfig) -> None:
         self.config = config
         self.metrics = Metrics()
-        paths = list(config.lexicon) or [default_lexicon_path()]
+        paths: list[str | Path] = [*config.lexicon] or [default_lexicon_path()]
         self.reloader = Reloader(paths, interval=config.watch_interval or None,
                                  on_swap=self._swapped, on_error=self._refused)
         self.metrics.lexicon(self.reloader.version, len(self.reloader.sieve))
@@ -261,17 +263,18 @@ class Service:
 class Observe:
     """Metrics and one structured log line per HTTP request (plain ASGI: no per-request task)."""
 
-    def __init__(self, app: Any, service: Service) -> None:
+    def __init__(self, app: ASGIApp, service: Service) -> None:
         self.app, self.service, self.metrics = app, service, service.metrics
         self.access_log = service.config.access_log
 
-    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            return await self.app(scope, receive, send)
+            await self.app(scope, receive, send)
+            return
         start = time.perf_counter()
         status = 500
 
-        async def send_status(message: dict) -> None:
+        async def send_status(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
@@ -311,7 +314,7 @@ def create_app(config: ServeConfig | None = None) -> Starlette:
     service = Service(config or ServeConfig())
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette):
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         log.info("serving", extra={"lexicon_version": service.reloader.version,
                                    "terms": len(service.reloader.sieve),
                                    "lexicon": list(service.config.lexicon) or "bundled",

@@ -46,7 +46,7 @@ class Metrics:
                                    registry=reg, multiprocess_mode="liveall")
         # label lookups cost more than the increments: the children are kept
         self._latency = {e: self.latency.labels(e) for e in ENDPOINTS + ("other",)}
-        self._requests: dict[tuple[str, int], Any] = {}
+        self._requests: dict[tuple[str, int | str], Any] = {}
         self._messages = {e: self.messages.labels(e) for e in ENDPOINTS}
         self._hits: dict[tuple[str, str], Any] = {}
 
@@ -60,7 +60,7 @@ class Metrics:
         child.inc()
         self._latency[endpoint].observe(seconds)
 
-    def screened(self, endpoint: str, results: list) -> None:
+    def screened(self, endpoint: str, results: list[Any]) -> None:
         """Count messages, flagged messages and hits; each result is a list of Match or a
         Verdict."""
         self._messages[endpoint].inc(len(results))
@@ -73,7 +73,7 @@ class Metrics:
         if flagged:
             self.flagged.labels(endpoint).inc(flagged)
 
-    def count_hits(self, hits: list) -> None:
+    def count_hits(self, hits: list[Any]) -> None:
         for m in hits:
             key = (m.category or "none", m.severity or "block")   # as Verdict counts it
             child = self._hits.get(key)
@@ -88,10 +88,10 @@ class Metrics:
     def render(self) -> bytes:
         if self.multiprocess:
             registry = CollectorRegistry()
-            multiprocess.MultiProcessCollector(registry)
+            multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
             return generate_latest(registry)
         return generate_latest(self.registry)
 
     def close(self) -> None:
         if self.multiprocess:
-            multiprocess.mark_process_dead(os.getpid())
+            multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]

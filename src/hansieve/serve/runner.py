@@ -7,6 +7,7 @@ import ipaddress
 import os
 import shutil
 import tempfile
+from typing import Any
 
 import uvicorn
 
@@ -25,7 +26,7 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def uvicorn_options(config: ServeConfig) -> dict:
+def uvicorn_options(config: ServeConfig) -> dict[str, Any]:
     """The server settings (the benchmark starts its empty-endpoint server with the same)."""
     return dict(host=config.host, port=config.port, log_config=None, access_log=False,
                 timeout_graceful_shutdown=config.graceful_timeout, ws_max_size=config.max_body_bytes,
