@@ -28,7 +28,7 @@ async def empty(request):
 
 
 def main(kind: str, port: int) -> None:
-    config = ServeConfig(port=port, watch_interval=0, log_level="warning")
+    config = ServeConfig(port=port)          # the defaults of `hansieve serve`
     configure_logging(config.log_level)
     app = create_app(config) if kind == "hansieve" else Starlette(
         routes=[Route("/empty", empty, methods=["POST"])])

@@ -60,18 +60,14 @@ class Metrics:
         child.inc()
         self._latency[endpoint].observe(seconds)
 
-    def screened(self, endpoint: str, results: list[Any]) -> None:
-        """Count messages, flagged messages and hits; each result is a list of Match or a
-        Verdict."""
-        self._messages[endpoint].inc(len(results))
-        flagged = 0
-        for item in results:
-            hits = item if isinstance(item, list) else item.matches
-            if hits:
-                flagged += 1
-                self.count_hits(hits)
+    def screened(self, endpoint: str, messages: int, flagged: list[Any]) -> None:
+        """Count `messages` screened; `flagged` holds the hits (lists of Match) of those with
+        any."""
+        self._messages[endpoint].inc(messages)
         if flagged:
-            self.flagged.labels(endpoint).inc(flagged)
+            self.flagged.labels(endpoint).inc(len(flagged))
+            for hits in flagged:
+                self.count_hits(hits)
 
     def count_hits(self, hits: list[Any]) -> None:
         for m in hits:
