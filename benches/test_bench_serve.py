@@ -5,7 +5,7 @@ settings: the service itself (default settings, bundled lexicon) and a bare Star
 ``POST /empty`` returns ``{}`` without reading the body. ``wrk`` (Debian's package) drives them
 from one thread, 16 connections, rotating over the 2,000 real review messages as bodies
 (``{"input": "<review>"}``); the empty endpoint gets the same requests. The two are run in
-alternation (``ROUNDS`` times each, ``RUN_SECONDS`` each), so that load from other jobs on a
+alternation (``ROUNDS`` = 5 times each, ``RUN_SECONDS`` = 2 s each), so that load from other jobs on a
 shared machine hits both alike; the medians are compared.
 
 * group ``serve[reviews/bundled]``: ``serve_check`` (``/v1/check``) and ``serve_empty``; gate
@@ -47,7 +47,7 @@ pytest.importorskip("uvicorn", reason="the serve extra is not installed (pip ins
 
 WRK = shutil.which("wrk")
 HERE = Path(__file__).resolve().parent
-ROUNDS = int(os.environ.get("HANSIEVE_BENCH_SERVE_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("HANSIEVE_BENCH_SERVE_ROUNDS", "5"))
 RUN_SECONDS = int(os.environ.get("HANSIEVE_BENCH_SERVE_SECONDS", "2"))
 CONNECTIONS = 16
 BATCH = 1_000
@@ -185,20 +185,20 @@ def measured(sieve_and_servers, messages, pytestconfig):
         single = _lua_script(_bodies(messages, 1), folder)
         batched = _lua_script(batch_bodies, folder)
         runs = {
-            "serve_empty": lambda: wrk(servers["serve_empty"].url + "/empty", single,
-                                       CONNECTIONS, RUN_SECONDS),
-            "serve_check": lambda: wrk(check_url, single, CONNECTIONS, RUN_SECONDS),
-            "serve_check_batch": lambda: wrk(check_url, batched, BATCH_CONNECTIONS, RUN_SECONDS),
-            "find_many_in_process": lambda: _in_process(sieve, batch, RUN_SECONDS),
+            "serve_empty": lambda t: wrk(servers["serve_empty"].url + "/empty", single,
+                                         CONNECTIONS, t),
+            "serve_check": lambda t: wrk(check_url, single, CONNECTIONS, t),
+            "serve_check_batch": lambda t: wrk(check_url, batched, BATCH_CONNECTIONS, t),
+            "find_many_in_process": lambda t: _in_process(sieve, batch, t),
         }
         for run in runs.values():       # warm-up: connections, caches, the server's threads
-            run()
+            run(1)
         results: dict[str, list[dict]] = {e: [] for e in runs}
         names = list(runs)
         for r in range(ROUNDS):
             k = r % len(names)
             for name in names[k:] + names[:k]:
-                results[name].append(runs[name]())
+                results[name].append(runs[name](RUN_SECONDS))
     return results
 
 
