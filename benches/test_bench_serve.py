@@ -14,7 +14,7 @@ shared machine hits both alike; the medians are compared.
   ``extra_info``: ``rps``, ``p50_ms``, ``p99_ms`` (wrk's latency percentiles, median over the
   rounds), and wrk's errors (asserted zero).
 * group ``serve_batch[reviews x1000/bundled]``: ``serve_check_batch``, wrk POSTing batches of
-  1,000 reviews to ``/v1/check`` over 2 connections, against ``find_many_in_process``,
+  1,000 reviews to ``/v1/check`` over 4 connections, against ``find_many_in_process``,
   ``Sieve.find_many(1,000 reviews)`` with the same lexicon in this process (all cores), timed
   for as long in the same alternation; the unit is one message. Gate ``serve batch
   throughput``: in-process messages/s over the server's, goal <= 2.0 (the server >= 50 %).
@@ -51,7 +51,7 @@ ROUNDS = int(os.environ.get("HANSIEVE_BENCH_SERVE_ROUNDS", "5"))
 RUN_SECONDS = int(os.environ.get("HANSIEVE_BENCH_SERVE_SECONDS", "2"))
 CONNECTIONS = 16
 BATCH = 1_000
-BATCH_CONNECTIONS = 2
+BATCH_CONNECTIONS = 4
 START_TIMEOUT = 300.0          # compiling the bundled lexicon takes 5-20 s on a busy machine
 
 

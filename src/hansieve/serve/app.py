@@ -37,8 +37,9 @@ from .moderation import clean_result, input_texts, moderation_result
 from .schemas import (PASS_RESULT, CheckRequest, MaskRequest, ModerationRequest, StreamFrame,
                       describe, match_json, verdict_json)
 
-#: a batch, or a message this long, is screened in a worker thread, off the event loop
-INLINE_MAX_CHARS = 2048
+#: a request body longer than this (a batch, a long message) is handled in a worker thread, off
+#: the event loop
+INLINE_MAX_BYTES = 8192
 #: how much of an oversized body is still read (and dropped) so the client gets its 413 instead
 #: of a reset connection while it is still sending
 DRAIN_MAX_BYTES = 64 << 20
@@ -136,11 +137,21 @@ class Service:
                                "(--max-message-chars)", "message_too_long", f"{param}[{i}]")
         return texts
 
-    async def verdicts(self, texts: list[str]) -> list[Any]:
+    async def offload(self, work: Callable[[bytes], Response], request: Request) -> Response:
+        """`work(body)`: on the event loop for a short body (a few microseconds: a thread hop
+        would cost more), else all of it in a worker thread, parsing and writing included, so
+        that a batch is not handed between the event loop and a worker thread, each waiting
+        for the GIL the other holds."""
+        body = await self.body(request)
+        if len(body) <= INLINE_MAX_BYTES:
+            return work(body)
+        return await anyio.to_thread.run_sync(work, body)
+
+    def verdicts(self, texts: list[str]) -> list[Any]:
         sieve = self.reloader.sieve
-        if len(texts) == 1 and len(texts[0]) <= INLINE_MAX_CHARS:
-            return [sieve.check(texts[0])]      # microseconds: a thread hop would cost more
-        return await anyio.to_thread.run_sync(sieve.check_many, texts, self.config.threads)
+        if len(texts) == 1:
+            return [sieve.check(texts[0])]
+        return sieve.check_many(texts, threads=self.config.threads)
 
     def results(self, endpoint: str, verdicts: list[Any], texts: list[str]) -> list[Any]:
         """hansieve's result per message (one shared object for the clean ones), and the
@@ -182,17 +193,22 @@ class Service:
     # -- endpoints -----------------------------------------------------------------------------
 
     async def check(self, request: Request) -> Response:
-        req = self.parse(CheckRequest, await self.body(request))
-        texts = self.texts(req.input)
+        return await self.offload(self._check, request)
+
+    def _check(self, body: bytes) -> Response:
+        texts = self.texts(self.parse(CheckRequest, body).input)
         version = self.reloader.version
-        verdicts = await self.verdicts(texts)
+        verdicts = self.verdicts(texts)
         return json_response({"lexicon_version": version,
                               "results": self.results("/v1/check", verdicts, texts)})
 
     async def moderations(self, request: Request) -> Response:
-        req = self.parse(ModerationRequest, await self.body(request))
+        return await self.offload(self._moderations, request)
+
+    def _moderations(self, body: bytes) -> Response:
+        req = self.parse(ModerationRequest, body)
         texts = self.texts(req.input)
-        verdicts = await self.verdicts(texts)
+        verdicts = self.verdicts(texts)
         clean = self.clean_moderation
         results = [moderation_result(v, own, clean) for v, own in
                    zip(verdicts, self.results("/v1/moderations", verdicts, texts))]
@@ -201,21 +217,17 @@ class Service:
                               "results": results})
 
     async def mask(self, request: Request) -> Response:
-        req = self.parse(MaskRequest, await self.body(request))
+        return await self.offload(self._mask, request)
+
+    def _mask(self, body: bytes) -> Response:
+        req = self.parse(MaskRequest, body)
         texts = self.texts(req.input)
         sieve, char = self.reloader.sieve, req.char
-
-        def masked(batch: list[str]) -> list[tuple[str, list[Any]]]:
-            hits = sieve.find_many(batch, threads=self.config.threads) if len(batch) > 1 \
-                else [sieve.find(batch[0])]
-            # mask() finds again: cheaper than a second copy of its masking rules here, and
-            # only messages with hits pay for it
-            return [(sieve.mask(t, char) if h else t, h) for t, h in zip(batch, hits)]
-
-        if len(texts) == 1 and len(texts[0]) <= INLINE_MAX_CHARS:
-            out = masked(texts)
-        else:
-            out = await anyio.to_thread.run_sync(masked, texts)
+        hits = sieve.find_many(texts, threads=self.config.threads) if len(texts) > 1 \
+            else [sieve.find(texts[0])]
+        # mask() finds again: cheaper than a second copy of its masking rules here, and only
+        # messages with hits pay for it
+        out = [(sieve.mask(t, char) if h else t, h) for t, h in zip(texts, hits)]
         self.metrics.screened("/v1/mask", len(out), [h for _, h in out if h])
         return json_response({"results": [{"text": m, "matches": len(h)} for m, h in out]})
 
