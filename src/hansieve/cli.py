@@ -906,6 +906,10 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("-o", "--output", required=True, metavar="FILE", help="compiled file to write")
     build.set_defaults(run=_build)
 
+    # hansieve serve (issue 18): options and entry point in hansieve/serve/command.py
+    from .serve.command import add_serve_parser
+    add_serve_parser(sub)
+
     lexicon = sub.add_parser("lexicon", help="check, count, import lexicon files",
                              epilog=LEXICON_EXAMPLES,
                              formatter_class=argparse.RawDescriptionHelpFormatter)
