@@ -302,10 +302,6 @@ cdef class Sieve:
             return scan(&self._t, <const uint16_t*>data, length, first_only, hits, counted, hit_cap)
         return scan(&self._t, <const uint32_t*>data, length, first_only, hits, counted, hit_cap)
 
-    cdef int _finish(self, object text, vector[HitC]& hits) except -1:
-        """Raw hits -> reported hits, in place (see decide() in _decide.pxi)."""
-        return decide(self, text, hits, None)
-
     cdef list _to_matches(self, vector[HitC]& hits, object source, Py_ssize_t offset=0):
         """Match objects for `hits` of the text `source` (which starts at `offset` of the
         scanned text: a stream's buffer)."""
@@ -336,7 +332,7 @@ cdef class Sieve:
         cdef vector[HitC] hits
         self._scan(text, False, &hits)
         if hits.size():
-            self._finish(text, hits)
+            decide(self, text, hits, None)
         return self._to_matches(hits, text)
 
     cdef Verdict _verdict(self, list matches):
@@ -439,7 +435,7 @@ cdef class Sieve:
                 end = begin + BATCH_CHUNK if begin + BATCH_CHUNK < n else n
                 for i in range(begin, end):
                     if results[i].size():
-                        self._finish(items[i], results[i])
+                        decide(self, items[i], results[i], None)
                         out[i] = self._to_matches(results[i], items[i])
                     else:
                         out[i] = []
@@ -473,7 +469,7 @@ cdef class Sieve:
             # the scan passes and holds a bounded tail.
             return self._streamed(text, True) > 0
         if hits.size():
-            self._finish(text, hits)
+            decide(self, text, hits, None)
         return hits.size() > 0
 
     cdef Py_ssize_t _streamed(self, object text, bint first_only) except -1:
@@ -493,7 +489,7 @@ cdef class Sieve:
         cdef vector[HitC] hits
         self._scan(text, True, &hits)
         if hits.size():
-            self._finish(text, hits)
+            decide(self, text, hits, None)
         if hits.size() == 0:
             return None
         return self._to_matches(hits, text)[0]
@@ -507,7 +503,7 @@ cdef class Sieve:
         if self._scan(text, False, &hits, &counted, held_hits_cap):
             return self._streamed(text, False)     # see contains()
         if hits.size():
-            self._finish(text, hits)
+            decide(self, text, hits, None)
         return counted + hits.size()
 
     def mask(self, text, object char="*") -> str:
@@ -523,7 +519,7 @@ cdef class Sieve:
         cdef vector[HitC] hits
         self._scan(text, False, &hits)
         if hits.size():
-            self._finish(text, hits)
+            decide(self, text, hits, None)
         if hits.size() == 0:
             return text
         spans = sorted([(h.start, h.end) for h in hits])

@@ -153,7 +153,6 @@ cdef class Sieve:
     cdef Py_ssize_t _scan_data(self, int kind, const void* data, Py_ssize_t length,
                                bint first_only, vector[HitC]* hits, Py_ssize_t* counted,
                                size_t hit_cap) noexcept nogil
-    cdef int _finish(self, object text, vector[HitC]& hits) except -1
     cdef list _to_matches(self, vector[HitC]& hits, object source, Py_ssize_t offset=*)
     cdef object _payload_of(self, Py_ssize_t term_id)
     cdef list _find(self, object text)

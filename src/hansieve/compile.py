@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, NamedTuple, ParamSpec, TypeVar, Unio
 from . import _core
 from ._version import __version__
 from .errors import BuildError, HansieveWarning, MatchError
-from .fold import TABLE_PATH, FoldMap, FoldOptions, fold_map
+from .fold import CHAR_FOLDS_PATH, TABLE_PATH, FoldMap, FoldOptions, fold_map
 from .lexicon import CATEGORIES, FLAGS, SEVERITIES, Lexicon, PathLike, Rule, Term
 from .verify import _CJK, ACTION_OF_RANK, SEPARATORS, _dictionary, attachments, suggested_freqs
 
@@ -146,9 +146,14 @@ def _word_table(options: FoldOptions) -> tuple[bytes, bytes]:
 
 @functools.lru_cache(maxsize=1)
 def _fold_table_sha256() -> str:
+    """The fold's identity: its two tables, the generated fold table and the per-character
+    variant folds (a layer of the fold since the variant layer joined its fixed point)."""
     import hashlib
-    with open(TABLE_PATH, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
+    digest = hashlib.sha256()
+    for path in (TABLE_PATH, CHAR_FOLDS_PATH):
+        with open(path, "rb") as f:
+            digest.update(f.read())
+    return digest.hexdigest()
 
 
 def _as_terms(items: Iterable[object]) -> list[Term]:
@@ -249,7 +254,7 @@ def compile(
     fold_variants
         Per-character variant forms no standard fold covers: CJK radical forms (⻩ -> 黄),
         Japanese shinjitai (薬 -> 药), rare Unihan variants, Latin lookalikes (ѕех, ꜰᴜᴄᴋ)
-        (``hansieve.variants.CHAR_FOLDS``).
+        (``hansieve.fold.CHAR_FOLDS``).
     skip_noise
         Skip whitespace, punctuation, symbols, emoji, zero-width and format characters and
         combining marks inside a match, at most `max_gap` of them in a row.

@@ -239,12 +239,16 @@ def _parse_fields(parts: list[str], where: str, errors: list[str]) -> dict[str, 
     return fields
 
 
-def _read_lines(path: Path, errors: list[str]) -> Iterator[tuple[int, str]]:
+def _read_bytes(path: Path, errors: list[str]) -> bytes | None:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         errors.append(f"{path}: cannot read: {exc.strerror}")
-        return
+        return None
+
+
+def _read_lines(path: Path, raw: bytes, errors: list[str]) -> Iterator[tuple[int, str]]:
+    """The lines of file `path` (its bytes `raw`) that hold an entry, numbered."""
     for number, line in enumerate(raw.split(b"\n"), 1):
         try:
             text = line.decode("utf-8")
@@ -259,9 +263,10 @@ def _read_lines(path: Path, errors: list[str]) -> Iterator[tuple[int, str]]:
         yield number, text
 
 
-def _read_file(spec: FileSpec, lex: Lexicon, errors: list[str]) -> None:
+def _read_file(spec: FileSpec, raw: bytes, lex: Lexicon, errors: list[str]) -> None:
+    """Parse one lexicon file (read once by the caller, which also hashes its bytes)."""
     fold = fold_map()
-    for number, line in _read_lines(spec.path, errors):
+    for number, line in _read_lines(spec.path, raw, errors):
         where = f"{spec.path}:{number}"
         head, *rest = line.split("\t")
         text = head.strip()
@@ -358,10 +363,8 @@ def read_lexicon(paths: PathLike | Iterable[PathLike] | None = None) -> Lexicon:
         if version:
             versions.append(str(version))
         for spec in specs:
-            try:
-                data = spec.path.read_bytes()
-            except OSError as exc:
-                errors.append(f"{spec.path}: cannot read: {exc.strerror}")
+            data = _read_bytes(spec.path, errors)     # read once: hashed, then parsed
+            if data is None:
                 continue
             actual = hashlib.sha256(data).hexdigest()
             if spec.sha256 is not None and spec.sha256 != actual:
@@ -369,7 +372,7 @@ def read_lexicon(paths: PathLike | Iterable[PathLike] | None = None) -> Lexicon:
                               f"({spec.sha256}); run `hansieve lexicon manifest` after editing")
             digest.update(actual.encode())
             lex.files.append(spec.path)
-            _read_file(spec, lex, errors)
+            _read_file(spec, data, lex, errors)
     _check_duplicates(lex, errors)
     if not lex.terms and not lex.rules and not errors:
         # Compiled, it would report every message clean: never what was meant.
@@ -403,7 +406,9 @@ def load_lexicon(paths: PathLike | Iterable[PathLike] | None = None) -> Lexicon:
 def _uncategorised(spec: FileSpec) -> bool:
     """Whether some term of a file has no category (of its own line or of `spec`)."""
     probe = Lexicon()
-    _read_file(spec, probe, [])
+    raw = _read_bytes(spec.path, [])
+    if raw is not None:
+        _read_file(spec, raw, probe, [])
     return any(t.category is None for t in probe.terms)
 
 

@@ -61,9 +61,16 @@ def _target(module: str, imported: str | None) -> str | None:
 
 def _imports_py(path: Path) -> set[str]:
     out: set[str] = set()
+    subpackage = path.parent.name if path.parent != PACKAGE else None
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
-            module = "." * node.level + (node.module or "")
+            level = node.level
+            if subpackage and level == 1:
+                out.add(subpackage)     # its own subpackage (dropped as a self-import)
+                continue
+            if subpackage and level > 1:
+                level -= 1              # `..x` in a subpackage is `.x` of the package
+            module = "." * level + (node.module or "")
             for alias in node.names:
                 target = _target(module, alias.name if not node.module else None)
                 if target:
@@ -97,10 +104,12 @@ def _imports_cython(path: Path) -> set[str]:
 
 def _graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
-    for path in sorted(PACKAGE.iterdir()):
+    sources = sorted(PACKAGE.iterdir()) + sorted(PACKAGE.glob("*/*.py"))
+    for path in sources:
         if path.suffix not in (".py", ".pyx", ".pxi", ".pxd", ".pyi"):
             continue
-        module = _module_of(path)
+        # a subpackage (serve/) is one module of its floor
+        module = _module_of(path) if path.parent == PACKAGE else path.parent.name
         found = _imports_py(path) if path.suffix in (".py", ".pyi") else _imports_cython(path)
         graph.setdefault(module, set()).update(found - {module})
     return graph
@@ -144,3 +153,4 @@ def test_the_reader_sees_imports():
     assert {"_core", "fold", "lexicon"} <= graph["compile"]
     assert "_core" in graph["errors"]
     assert "compile" in graph["hansieve"]
+    assert {"reload", "lexicon", "_core"} <= graph["serve"]          # read inside the subpackage

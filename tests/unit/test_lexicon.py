@@ -212,3 +212,23 @@ def test_missing_lexicon_is_one_line(tmp_path):
     with pytest.raises(hansieve.LexiconError) as info:
         hansieve.load_lexicon(tmp_path / "nope")
     assert "\n" not in str(info.value) and "E204" in str(info.value)
+
+
+@pytest.mark.issue(15)
+def test_each_lexicon_file_is_read_once(tmp_path, monkeypatch):
+    """read_lexicon hashed every file, then read it again to parse it."""
+    from pathlib import Path
+
+    (tmp_path / "drugs.txt").write_text("冰毒\n", encoding="utf-8")
+    (tmp_path / "abuse.txt").write_text("傻逼\n", encoding="utf-8")
+    reads: list[str] = []
+    original = Path.read_bytes
+
+    def counting(self):
+        reads.append(self.name)
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    lex = hansieve.read_lexicon(tmp_path)
+    assert sorted(t.text for t in lex.terms) == ["傻逼", "冰毒"] and lex.errors == []
+    assert sorted(reads) == ["abuse.txt", "drugs.txt"]

@@ -26,7 +26,7 @@ from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from .. import __version__
+from .._version import __version__
 from .._core import Sieve
 from ..lexicon import default_lexicon_path
 from ..reload import Reloader
