@@ -481,7 +481,7 @@ def test_explain_keeps_no_sieve_alive():
 
     import hansieve
     from hansieve.explain import explain
-    sieve = hansieve.compile(["冰"], rules=[hansieve.Rule("冰", "&", "出售")], variants=False)
+    sieve = hansieve.compile(["海洛因"], rules=[hansieve.Rule("冰", "&", "出售")], variants=False)
     assert [h.role for h in explain(sieve, "出售冰").kept] == ["rule"]
     ref = weakref.ref(sieve)
     del sieve
