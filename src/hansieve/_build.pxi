@@ -6,6 +6,10 @@
 
 cdef extern from "_build.h":
     int hs_release_free_memory() noexcept nogil
+    void _stable_sort_by_count "hs_stable_sort_by_count"(vector[uint32_t]& order,
+                                                         const vector[uint64_t]& counts) except +
+
+from cpython.unicode cimport PyUnicode_4BYTE_KIND, PyUnicode_FromKindAndData
 
 cdef bytes _u32(list values):
     cdef vector[uint32_t] v
@@ -407,3 +411,102 @@ def _release_build_memory():
     with nogil:
         released = hs_release_free_memory()
     return bool(released)
+
+
+# ---- per-character passes of compile() over the whole lexicon, in native code --------------
+# (a 100,000-term lexicon of 1,003-character terms is 100M characters: str.translate with a
+# dict and collections.Counter cost ~300 ns a character between them)
+
+cdef uint32_t FOLD_DROP = 0xFFFFFFFF       # noise: the character disappears
+cdef uint32_t FOLD_MULTI = 0x80000000      # | i: the character folds to multi[i] (0 or 2+ chars)
+
+
+cdef class _KeyFolder:
+    """A fold map as a dense per-code-point table (see _key_folder)."""
+    cdef vector[uint32_t] code     # code point -> its fold (itself, FOLD_DROP or FOLD_MULTI | i)
+    cdef list multi                # folds longer than one character (or empty)
+
+
+def _key_folder(dict mapping, object noise_ranges):
+    """The fold `str.translate` does with {noise: None} updated with `mapping` (code point ->
+    folded str), as a table _fold_keys reads."""
+    cdef _KeyFolder kf = _KeyFolder.__new__(_KeyFolder)
+    cdef uint32_t cp, lo, hi
+    kf.code.resize(0x110000)
+    for cp in range(0x110000):
+        kf.code[cp] = cp
+    for lo, hi in noise_ranges:
+        for cp in range(lo, hi + 1):
+            kf.code[cp] = FOLD_DROP
+    kf.multi = []
+    for cp, folded in mapping.items():
+        if len(folded) == 1:
+            kf.code[cp] = ord(folded)
+        else:
+            kf.code[cp] = FOLD_MULTI | <uint32_t>len(kf.multi)
+            kf.multi.append(folded)
+    return kf
+
+
+def _fold_keys(_KeyFolder kf, list terms):
+    """Each of `terms` folded by `kf` (what FoldMap.fold_terms returns)."""
+    cdef vector[Py_UCS4] buf
+    cdef Py_ssize_t i, j, n
+    cdef int kind
+    cdef void* data
+    cdef uint32_t cp, f
+    cdef str term, piece
+    out = [None] * len(terms)
+    for j in range(len(terms)):
+        term = terms[j]
+        PyUnicode_READY(term)
+        kind = PyUnicode_KIND(term)
+        data = PyUnicode_DATA(term)
+        n = PyUnicode_GET_LENGTH(term)
+        buf.clear()
+        for i in range(n):
+            if kind == 1:
+                cp = (<const uint8_t*>data)[i]
+            elif kind == 2:
+                cp = (<const uint16_t*>data)[i]
+            else:
+                cp = (<const uint32_t*>data)[i]
+            f = kf.code[cp]
+            if f < FOLD_MULTI:
+                buf.push_back(f)
+            elif f != FOLD_DROP:
+                piece = kf.multi[f & ~FOLD_MULTI]
+                for ch in piece:
+                    buf.push_back(ord(ch))
+        out[j] = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf.data(), buf.size())
+    return out
+
+
+def _char_order(list keys):
+    """The distinct characters of `keys` as code points, most frequent first, ties in order of
+    first occurrence (the order of collections.Counter("".join(keys)).most_common())."""
+    cdef vector[uint64_t] counts = vector[uint64_t](0x110000, 0)
+    cdef vector[uint32_t] order
+    cdef Py_ssize_t i, j, n
+    cdef int kind
+    cdef void* data
+    cdef uint32_t cp
+    cdef str key
+    for j in range(len(keys)):
+        key = keys[j]
+        PyUnicode_READY(key)
+        kind = PyUnicode_KIND(key)
+        data = PyUnicode_DATA(key)
+        n = PyUnicode_GET_LENGTH(key)
+        for i in range(n):
+            if kind == 1:
+                cp = (<const uint8_t*>data)[i]
+            elif kind == 2:
+                cp = (<const uint16_t*>data)[i]
+            else:
+                cp = (<const uint32_t*>data)[i]
+            if counts[cp] == 0:
+                order.push_back(cp)
+            counts[cp] += 1
+    _stable_sort_by_count(order, counts)
+    return [order[i] for i in range(<Py_ssize_t>order.size())]

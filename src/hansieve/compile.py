@@ -135,6 +135,14 @@ def _is_word(s: str) -> bool:
     return s.isascii() and s.isalnum()
 
 
+@functools.lru_cache(maxsize=8)
+def _key_folder(options: FoldOptions) -> Any:
+    """The fold of `options` as the native builder's per-code-point table (FoldMap.fold_terms
+    in native code: ~3 ns a character instead of ~140)."""
+    fm = fold_map(options)
+    return _core._key_folder(fm.mapping, fm.noise_ranges)
+
+
 @functools.lru_cache(maxsize=16)
 def _word_table(options: FoldOptions) -> tuple[bytes, bytes]:
     """Code points that fold to ASCII letters or digits (full width, circled, mathematical...)."""
@@ -463,7 +471,7 @@ def _fold_entries(plan: _Plan, fm: FoldMap, whole_word: bool) -> None:
                 plan.flags.append(_HIDDEN)
             ids.append(operand_ids[key])
         plan.rule_rows.append((ids[0], rule.op, ids[1], rule.within))
-    plan.keys = fm.fold_terms([e.text for e in plan.entries])
+    plan.keys = _core._fold_keys(_key_folder(fm.options), [e.text for e in plan.entries])
     for i, (entry, key) in enumerate(zip(plan.entries, plan.keys)):
         if not key:
             where = f" ({entry.source})" if entry.source else ""
@@ -580,8 +588,7 @@ def _alphabet(keys: list[str], options: FoldOptions,
     """Stage 6: dense symbol ids, most frequent character first (small ids for the hottest
     characters), and the per-code-point table of the scan: every code point folding to a term
     character, the expansions, the noise and (with verification) the separators."""
-    counts = Counter("".join(keys))
-    sym = {ch: i + 1 for i, (ch, _) in enumerate(counts.most_common())}
+    sym = {chr(cp): i + 1 for i, cp in enumerate(_core._char_order(keys))}
     single, multi = _inverse_fold(options)
     sym_pairs = []
     for ch, sid in sym.items():
