@@ -1,7 +1,7 @@
 # Building
 #
 # Code and word tables, the trie and its breadth-first layout, failure links, outputs, and
-# attaching a Sieve to its arrays (with the edge filter derived at load).
+# the edge filter, attaching a Sieve to its arrays.
 # Included by _core.pyx (one compilation unit, so the scan loop's helpers inline).
 
 cdef extern from "_build.h":
@@ -111,7 +111,7 @@ cdef uint32_t _find_edge(const vector[EdgeC]& edges, const vector[BuildStateC]& 
 #: Order of the arrays in a compiled file and in Sieve._buffers.
 ARRAYS = ("page_index", "pages", "exp_begin", "exp_syms", "states", "edges", "outs",
           "root_next", "term_len", "term_flags", "word_index", "word_pages", "text_offsets",
-          "text_blob", "category_idx", "severity_idx", "base_of", "mechanism_idx")
+          "text_blob", "category_idx", "severity_idx", "base_of", "mechanism_idx", "edge_filter")
 
 
 def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes term_flags,
@@ -199,6 +199,15 @@ def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes te
     packed[states.size()].out_begin = outs.size()
     packed[states.size()].depth = 0
 
+    # The edge filter, built once here and stored with the automaton (a load only maps it).
+    cdef TablesC tmp
+    tmp.states = packed.data()
+    tmp.edges = edges.data()
+    cdef size_t n_filtered = filtered_edges(&tmp, states.size())
+    cdef vector[uint64_t] filt = vector[uint64_t](filter_words(n_filtered), 0)
+    if n_filtered:
+        fill_edge_filter(&tmp, states.size(), filt.data(), filt.size())
+
     # Entry texts as one UTF-8 blob with offsets: decoded only when a Match's term is read.
     encoded = [s.encode("utf-8", "surrogatepass") for s in texts]
     cdef vector[uint32_t] text_offsets
@@ -228,6 +237,7 @@ def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes te
         bytes(severity_idx),
         _u32(base_of),
         bytes(mechanism_idx),
+        _as_bytes(filt.data(), filt.size() * sizeof(uint64_t)),
     )
     return _attach(arrays, arrays, header, _runtime_for(header))
 
@@ -285,50 +295,56 @@ cdef Sieve _attach(tuple arrays, object owners, dict header, object runtime):
     sv._rule_stream = runtime.rule_stream
     sv._buffers = owners
     cdef uint32_t n_states = counts["n_states"]
-    cdef size_t n_filtered
-    with nogil:
-        n_filtered = filtered_edges(&sv._t, n_states)
-        sv._edge_filter = build_edge_filter(&sv._t, n_states, n_filtered)
-    if sv._edge_filter == NULL and n_filtered:
-        raise MemoryError("hansieve: cannot allocate the edge filter")
-    sv._t.edge_filter = sv._edge_filter
+    # The edge filter is stored in the file (its size checked by _validate): a forged one can
+    # only make the scan miss hits, which a forged automaton can do anyway under a valid
+    # checksum. Not owned: sv._edge_filter stays NULL.
+    cdef size_t words = len(arrays[18]) // sizeof(uint64_t)
+    sv._t.edge_filter = <const uint64_t*><uintptr_t>ptrs[18]
+    sv._t.filter_shift = 64 - _log2(words) if words else 0
     # Last: a Sieve with n_states == 0 scans nothing, so it is safe until every pointer is set.
     sv._t.n_states = n_states
     return sv
 
 
-cdef size_t filtered_edges(TablesC* t, uint32_t n_states) noexcept nogil:
+cdef int _log2(size_t words) noexcept nogil:
+    cdef int log2 = 0
+    while (<size_t>1 << log2) < words:
+        log2 += 1
+    return log2
+
+
+cdef size_t filtered_edges(const TablesC* t, uint32_t n_states) noexcept nogil:
     """Edges of the states next_state consults the edge filter for: every state but the root
     (which has its dense row). Edge runs are consecutive: those of states 1.. end at the
     sentinel record's."""
-    if n_states == 0:
+    if n_states <= 1:
         return 0
     return t.states[n_states].edge_begin - t.states[1].edge_begin
 
 
-cdef uint64_t* build_edge_filter(TablesC* t, uint32_t n_states, size_t n) noexcept nogil:
-    """The edge filter over the `n` edges of `t`'s states other than the root (derived data,
-    so a compiled file need not carry it, nor can a forged one make it lie). NULL when there
-    are none, or out of memory."""
-    cdef size_t words = 2, k     # at least two: the word index is h >> filter_shift < 64
-    cdef int log2 = 1
-    cdef uint32_t s
-    cdef uint64_t h
-    cdef uint64_t* filt
+cdef size_t filter_words(size_t n) noexcept nogil:
+    """64-bit words of the edge filter over `n` edges: none for none, else a power of two of at
+    least two (the word index is h >> filter_shift < 64)."""
+    cdef size_t words = 2
     if n == 0:
-        return NULL
+        return 0
     while words * 64 < n * FILTER_BITS_PER_EDGE:
         words <<= 1
-        log2 += 1
-    filt = <uint64_t*>calloc(words, sizeof(uint64_t))
-    if filt == NULL:
-        return NULL
-    t.filter_shift = 64 - log2
+    return words
+
+
+cdef void fill_edge_filter(const TablesC* t, uint32_t n_states, uint64_t* filt,
+                           size_t words) noexcept nogil:
+    """Set the bits of every edge of `t`'s states other than the root in `filt` (zeroed,
+    filter_words(...) long)."""
+    cdef int shift = 64 - _log2(words)
+    cdef uint32_t s
+    cdef size_t k
+    cdef uint64_t h
     for s in range(1, n_states):
         for k in range(t.states[s].edge_begin, t.states[s + 1].edge_begin):
             h = edge_hash(s, t.edges[k].sym)
-            filt[h >> t.filter_shift] |= edge_bits(h)
-    return filt
+            filt[h >> shift] |= edge_bits(h)
 
 
 cdef void _layout(const hs_trie& trie, const vector[uint32_t]& tmp_begin,
