@@ -9,7 +9,8 @@ cdef extern from "_build.h":
     void _stable_sort_by_count "hs_stable_sort_by_count"(vector[uint32_t]& order,
                                                          const vector[uint64_t]& counts) except +
 
-from cpython.unicode cimport PyUnicode_4BYTE_KIND, PyUnicode_FromKindAndData
+from libc.string cimport memcpy
+from cpython.unicode cimport PyUnicode_4BYTE_KIND, PyUnicode_FromKindAndData, PyUnicode_READ
 
 cdef bytes _u32(list values):
     cdef vector[uint32_t] v
@@ -149,14 +150,27 @@ def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes te
         n_chars += PyUnicode_GET_LENGTH(term)
     trie.child_of.reserve(n_chars)
     trie.edges.reserve(n_chars)
+    # path[i]: the node of the previous term's first i characters. A term walks the characters
+    # it shares with the previous one from there, without a hash lookup each (terms sharing a
+    # long prefix cost ~1 ns a shared character instead of ~50).
+    cdef vector[uint32_t] path = vector[uint32_t](1, 0)
+    cdef int prev_kind = 1
+    cdef void* prev_data = NULL
+    cdef Py_ssize_t prev_len = 0, shared
     for t in range(n_terms):
         term = folded_terms[t]
         PyUnicode_READY(term)
         kind = PyUnicode_KIND(term)
         data = PyUnicode_DATA(term)
         length = PyUnicode_GET_LENGTH(term)
-        node = 0
-        for i in range(length):
+        shared = 0
+        while shared < length and shared < prev_len and \
+                PyUnicode_READ(kind, data, shared) == PyUnicode_READ(prev_kind, prev_data, shared):
+            shared += 1
+        if <size_t>length >= path.size():
+            path.resize(length + 1)
+        node = path[shared]
+        for i in range(shared, length):
             if kind == 1:
                 code = code_of(&probe, (<const uint8_t*>data)[i])
             elif kind == 2:
@@ -169,6 +183,8 @@ def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes te
             node = trie.child(node, <uint32_t>code)
             if node == 0:
                 raise BuildError("[E104] lexicon too large: more than 2**32 automaton states")
+            path[i + 1] = node
+        prev_kind, prev_data, prev_len = kind, data, length
         term_node[t] = node
         term_len[t] = length
         if <uint32_t>length > max_depth:
@@ -297,9 +313,15 @@ cdef Sieve _attach(tuple arrays, object owners, dict header, object runtime):
     cdef uint32_t n_states = counts["n_states"]
     # The edge filter is stored in the file (its size checked by _validate): a forged one can
     # only make the scan miss hits, which a forged automaton can do anyway under a valid
-    # checksum. Not owned: sv._edge_filter stays NULL.
+    # checksum. The Sieve owns a copy (a memcpy: ~50 us for 349k words, where building it took
+    # milliseconds), which it frees.
     cdef size_t words = len(arrays[18]) // sizeof(uint64_t)
-    sv._t.edge_filter = <const uint64_t*><uintptr_t>ptrs[18]
+    if words:
+        sv._edge_filter = <uint64_t*>malloc(words * sizeof(uint64_t))
+        if sv._edge_filter == NULL:
+            raise MemoryError("hansieve: cannot allocate the edge filter")
+        memcpy(sv._edge_filter, <const void*><uintptr_t>ptrs[18], words * sizeof(uint64_t))
+    sv._t.edge_filter = sv._edge_filter
     sv._t.filter_shift = 64 - _log2(words) if words else 0
     # Last: a Sieve with n_states == 0 scans nothing, so it is safe until every pointer is set.
     sv._t.n_states = n_states

@@ -90,10 +90,12 @@ def _output_bound(keys: list[str], tight: bool = False) -> int:
     which over-counts keys that share prefixes (cubic for 大, 大大, 大大大...). The tight one
     sorts the keys and counts a key's prefixes only beyond what it shares with the key before
     it: those are exactly the trie's states."""
-    distinct = Counter(keys)
-    by_len = Counter(map(len, distinct))
+    unique = set(keys)      # cheaper than a Counter when, as usual, no key repeats
+    by_len = Counter(map(len, unique))
     mult = dict.fromkeys(by_len, 1)
-    if len(distinct) != len(keys):
+    distinct: Counter[str] | set[str] = unique
+    if len(unique) != len(keys):
+        distinct = Counter(keys)
         for key, n in distinct.items():
             if n > mult[len(key)]:
                 mult[len(key)] = n
@@ -471,19 +473,31 @@ def _fold_entries(plan: _Plan, fm: FoldMap, whole_word: bool) -> None:
                 plan.flags.append(_HIDDEN)
             ids.append(operand_ids[key])
         plan.rule_rows.append((ids[0], rule.op, ids[1], rule.within))
-    plan.keys = _core._fold_keys(_key_folder(fm.options), [e.text for e in plan.entries])
-    for i, (entry, key) in enumerate(zip(plan.entries, plan.keys)):
-        if not key:
-            where = f" ({entry.source})" if entry.source else ""
-            if not entry.text:
-                raise BuildError(f"[E003] empty term{where}")
-            raise BuildError(f"[E004] term {entry.text!r}{where} is empty after folding "
-                             "(it is made of noise characters only)")
-        if entry.severity is not None or entry.flags:
-            _check_meta(entry, f" ({entry.source})" if entry.source else "")
-            if "boundary" in entry.flags:
-                plan.flags[i] |= _VERIFY
-        plan.flags[i] |= _whole_word_bits(key, whole_word or "whole-word" in entry.flags)
+    entries, flags = plan.entries, plan.flags
+    plan.keys = keys = _core._fold_keys(_key_folder(fm.options), [e.text for e in entries])
+    # Whole-list passes at C speed; per-entry Python work only for the entries that need it
+    # (errors are still reported for the first bad entry in entry order).
+    first_empty = len(keys) if all(keys) else keys.index("")
+    with_meta = [i for i, e in enumerate(entries) if e.severity is not None or e.flags]
+    for i in with_meta:
+        if i > first_empty:
+            break
+        entry = entries[i]
+        _check_meta(entry, f" ({entry.source})" if entry.source else "")
+        if "boundary" in entry.flags:
+            flags[i] |= _VERIFY
+    if first_empty < len(keys):
+        entry = entries[first_empty]
+        where = f" ({entry.source})" if entry.source else ""
+        if not entry.text:
+            raise BuildError(f"[E003] empty term{where}")
+        raise BuildError(f"[E004] term {entry.text!r}{where} is empty after folding "
+                         "(it is made of noise characters only)")
+    # The whole-word rule only concerns keys with an ASCII end.
+    ww = ([i for i, key in enumerate(keys) if key[0] < "\x80" or key[-1] < "\x80"] if whole_word
+          else [i for i in with_meta if "whole-word" in entries[i].flags])
+    for i in ww:
+        flags[i] |= _whole_word_bits(keys[i], True)
     plan.base_of = list(range(len(plan.entries)))
     plan.mechanism_of = [0] * len(plan.entries)
 
