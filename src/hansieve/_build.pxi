@@ -455,13 +455,15 @@ def _release_build_memory():
 # (a 100,000-term lexicon of 1,003-character terms is 100M characters: str.translate with a
 # dict and collections.Counter cost ~300 ns a character between them)
 
-cdef uint32_t FOLD_DROP = 0xFFFFFFFF       # noise: the character disappears
-cdef uint32_t FOLD_MULTI = 0x80000000      # | i: the character folds to multi[i] (0 or 2+ chars)
+# A fold entry is the folded code point minus the code point (identity: 0, so the pages of
+# code points no fold touches are all one shared page), or one of these markers:
+cdef int32_t FOLD_DROP = -0x7FFFFFFF - 1   # noise: the character disappears
+cdef int32_t FOLD_MULTI = -0x40000000       # - i: the character folds to multi[i] (0 or 2+ chars)
 
 
 cdef class _KeyFolder:
-    """A fold map as a dense per-code-point table (see _key_folder)."""
-    cdef vector[uint32_t] code     # code point -> its fold (itself, FOLD_DROP or FOLD_MULTI | i)
+    """A fold map as a paged per-code-point table (see _key_folder): ~100 KB, not 4 MB."""
+    cdef bytes page_index, pages
     cdef list multi                # folds longer than one character (or empty)
 
 
@@ -469,20 +471,19 @@ def _key_folder(dict mapping, object noise_ranges):
     """The fold `str.translate` does with {noise: None} updated with `mapping` (code point ->
     folded str), as a table _fold_keys reads."""
     cdef _KeyFolder kf = _KeyFolder.__new__(_KeyFolder)
+    cdef vector[int32_t] dense = vector[int32_t](N_PAGES * PAGE_SIZE, 0)
     cdef uint32_t cp, lo, hi
-    kf.code.resize(0x110000)
-    for cp in range(0x110000):
-        kf.code[cp] = cp
     for lo, hi in noise_ranges:
         for cp in range(lo, hi + 1):
-            kf.code[cp] = FOLD_DROP
+            dense[cp] = FOLD_DROP
     kf.multi = []
     for cp, folded in mapping.items():
         if len(folded) == 1:
-            kf.code[cp] = ord(folded)
+            dense[cp] = <int32_t>ord(folded) - <int32_t>cp
         else:
-            kf.code[cp] = FOLD_MULTI | <uint32_t>len(kf.multi)
+            dense[cp] = FOLD_MULTI - <int32_t>len(kf.multi)
             kf.multi.append(folded)
+    kf.page_index, kf.pages = _paged(dense, 4)
     return kf
 
 
@@ -492,8 +493,11 @@ def _fold_keys(_KeyFolder kf, list terms):
     cdef Py_ssize_t i, j, n
     cdef int kind
     cdef void* data
-    cdef uint32_t cp, f
+    cdef uint32_t cp
+    cdef int32_t f
     cdef str term, piece
+    cdef const uint32_t* page_index = <const uint32_t*><const char*>kf.page_index
+    cdef const int32_t* pages = <const int32_t*><const char*>kf.pages
     out = [None] * len(terms)
     for j in range(len(terms)):
         term = terms[j]
@@ -509,11 +513,11 @@ def _fold_keys(_KeyFolder kf, list terms):
                 cp = (<const uint16_t*>data)[i]
             else:
                 cp = (<const uint32_t*>data)[i]
-            f = kf.code[cp]
-            if f < FOLD_MULTI:
-                buf.push_back(f)
+            f = code_in(page_index, pages, cp)
+            if f > FOLD_MULTI:
+                buf.push_back(<Py_UCS4>(<int32_t>cp + f))
             elif f != FOLD_DROP:
-                piece = kf.multi[f & ~FOLD_MULTI]
+                piece = kf.multi[FOLD_MULTI - f]
                 for ch in piece:
                     buf.push_back(ord(ch))
         out[j] = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf.data(), buf.size())
@@ -523,12 +527,15 @@ def _fold_keys(_KeyFolder kf, list terms):
 def _char_order(list keys):
     """The distinct characters of `keys` as code points, most frequent first, ties in order of
     first occurrence (the order of collections.Counter("".join(keys)).most_common())."""
-    cdef vector[uint64_t] counts = vector[uint64_t](0x110000, 0)
+    # counts per code point, a page allocated when one of its code points first occurs
+    cdef vector[uint64_t] counts = vector[uint64_t](PAGE_SIZE, 0)    # page 0: the unused one
+    cdef vector[uint32_t] page_of = vector[uint32_t](N_PAGES, 0)
     cdef vector[uint32_t] order
     cdef Py_ssize_t i, j, n
     cdef int kind
     cdef void* data
     cdef uint32_t cp
+    cdef size_t slot
     cdef str key
     for j in range(len(keys)):
         key = keys[j]
@@ -543,8 +550,19 @@ def _char_order(list keys):
                 cp = (<const uint16_t*>data)[i]
             else:
                 cp = (<const uint32_t*>data)[i]
-            if counts[cp] == 0:
+            if page_of[cp >> PAGE_BITS] == 0:
+                page_of[cp >> PAGE_BITS] = counts.size() // PAGE_SIZE
+                counts.resize(counts.size() + PAGE_SIZE, 0)
+            slot = (<size_t>page_of[cp >> PAGE_BITS] << PAGE_BITS) | (cp & (PAGE_SIZE - 1))
+            if counts[slot] == 0:
                 order.push_back(cp)
-            counts[cp] += 1
-    _stable_sort_by_count(order, counts)
-    return [order[i] for i in range(<Py_ssize_t>order.size())]
+            counts[slot] += 1
+    # each distinct character's count, in `order`'s order, for the sort
+    cdef vector[uint64_t] totals = vector[uint64_t](order.size())
+    cdef vector[uint32_t] ranks = vector[uint32_t](order.size())
+    for i in range(<Py_ssize_t>order.size()):
+        cp = order[i]
+        totals[i] = counts[(<size_t>page_of[cp >> PAGE_BITS] << PAGE_BITS) | (cp & (PAGE_SIZE - 1))]
+        ranks[i] = i
+    _stable_sort_by_count(ranks, totals)
+    return [order[ranks[i]] for i in range(<Py_ssize_t>order.size())]
