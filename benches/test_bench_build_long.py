@@ -16,7 +16,7 @@ import random
 
 import pytest
 
-from .bench_common import (BUILDERS, bench_full_enabled, interleaved, record_paired, timed,
+from .bench_common import (BUILDERS, bench_full_enabled, interleaved_builds, record_paired, timed,
                            timing_enabled)
 
 ENGINES = ("hansieve_folds_on", "pyahocorasick", "cyac")
@@ -52,15 +52,7 @@ def terms_long(n_long):
 def paired_long(terms_long, pytestconfig):
     if not timing_enabled(pytestconfig):
         return None
-    runs = {}
-    for engine in ENGINES:
-        try:
-            BUILDERS[engine](terms_long[:10])
-            runs[engine] = BUILDERS[engine]
-        except pytest.skip.Exception:
-            pass
-    seconds = sum(timed(runs[e], terms_long)[1] for e in runs)
-    return interleaved(runs, lambda: (terms_long,), seconds, budget=8.0, lo=3, hi=15)
+    return interleaved_builds(ENGINES, terms_long, budget=8.0, hi=15)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
