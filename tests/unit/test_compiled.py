@@ -214,3 +214,57 @@ def test_a_forged_max_depth_is_refused():
     _reseal(b)
     with pytest.raises(FormatError, match="outputs"):
         hansieve.Sieve.from_bytes(bytes(b))
+
+
+@pytest.mark.issue(19)
+def test_an_older_version_says_recompile(small):
+    """Format 3 stores the edge filter: a version-2 file is refused with a clear way out."""
+    data = bytearray(small.to_bytes())
+    struct.pack_into("<I", data, 8, hansieve._core.FORMAT_VERSION - 1)
+    _reseal(data)
+    with pytest.raises(FormatError, match=r"E303.*older hansieve.*recompile"):
+        hansieve.Sieve.from_bytes(bytes(data))
+
+
+@pytest.mark.issue(19)
+def test_the_stored_edge_filter(small):
+    """The edge filter is stored (its size validated); a forged one only loses hits."""
+    import json
+
+    data = small.to_bytes()
+    header_len = struct.unpack_from("<I", data, 12)[0]
+    offset, size = json.loads(data[32:32 + header_len])["arrays"][
+        hansieve._core.ARRAYS.index("edge_filter")]
+    assert size == small.stats()["edge_filter_bytes"] > 0
+    loaded = hansieve.Sieve.from_bytes(data)
+    assert loaded.stats()["edge_filter_bytes"] == size
+    same_results(small, loaded)
+    # every bit cleared: the scan misses hits through the filtered states, nothing worse
+    b = bytearray(data)
+    b[offset:offset + size] = bytes(size)
+    _reseal(b)
+    forged = hansieve.Sieve.from_bytes(bytes(b))
+    for text in TEXTS:
+        assert len(forged.find(text)) <= len(small.find(text))
+    # a filter of the wrong size is refused (its header entry one word shorter)
+    header = json.loads(data[32:32 + header_len])
+    header["arrays"][hansieve._core.ARRAYS.index("edge_filter")][1] = size - 8
+    forged_header = json.dumps(header, ensure_ascii=False, sort_keys=True).encode()
+    assert len(forged_header) <= header_len
+    b = bytearray(data)
+    b[32:32 + header_len] = forged_header.ljust(header_len)
+    _reseal(b)
+    with pytest.raises(FormatError, match="edge filter"):
+        hansieve.Sieve.from_bytes(bytes(b))
+
+
+@pytest.mark.issue(19)
+def test_a_layout_other_than_breadth_first_is_refused():
+    """Validation relies on the builder's layout (edge k leads to state k + 1): two edges
+    swapping targets is refused, even with every depth still consistent."""
+    s = hansieve.compile(["ab", "ac"], verify="off", variants=False)
+    data = s.to_bytes()
+    # states: 0 root, 1 a, 2 ab, 3 ac; edges: 0 root->1, 1 a->2, 2 a->3
+    swapped = _forge(_forge(data, "edges", "<II", 1, 1, 3), "edges", "<II", 2, 1, 2)
+    with pytest.raises(FormatError, match="edges"):
+        hansieve.Sieve.from_bytes(swapped)
