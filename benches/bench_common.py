@@ -871,6 +871,19 @@ def interleaved(runs: dict[str, Callable], make_args: Callable[[], tuple],
             for e, v in times.items()}
 
 
+def interleaved_builds(engines, terms: list[str], budget: float, hi: int) -> dict[str, dict]:
+    """:func:`interleaved` over the builds of `engines` (those installed) of the same `terms`."""
+    runs = {}
+    for engine in engines:
+        try:
+            BUILDERS[engine](terms[:10])
+            runs[engine] = BUILDERS[engine]
+        except pytest.skip.Exception:
+            pass
+    seconds = sum(timed(runs[e], terms)[1] for e in runs)
+    return interleaved(runs, lambda: (terms,), seconds, budget=budget, lo=3, hi=hi)
+
+
 def record_paired(benchmark, paired: dict[str, dict] | None, engine: str) -> None:
     """Put an engine's interleaved timing into the benchmark's extra_info (check_ratios.py uses
     ``paired_median`` when the gated hansieve engine has one)."""

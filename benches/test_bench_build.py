@@ -36,8 +36,8 @@ import sys
 
 import pytest
 
-from .bench_common import (BUILDERS, HANSIEVE, RIVALS, interleaved, memory_bytes, pick_rounds,
-                           record_paired, serialize, size_of, timed, timing_enabled)
+from .bench_common import (BUILDERS, HANSIEVE, RIVALS, interleaved_builds, memory_bytes,
+                           pick_rounds, record_paired, serialize, size_of, timed, timing_enabled)
 
 ENGINES = HANSIEVE + RIVALS
 PROBE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rss_probe.py")
@@ -67,16 +67,7 @@ PAIRED = ("hansieve_folds_off", "hansieve_folds_on", "cyac")
 def build_paired(build_lexicon_name, lexicons, pytestconfig):
     if not timing_enabled(pytestconfig):
         return None
-    terms = lexicons.get(build_lexicon_name).terms
-    runs = {}
-    for engine in PAIRED:
-        try:
-            BUILDERS[engine](terms[:10])
-            runs[engine] = BUILDERS[engine]
-        except pytest.skip.Exception:
-            pass
-    seconds = sum(timed(runs[e], terms)[1] for e in runs)
-    return interleaved(runs, lambda: (terms,), seconds, budget=6.0, lo=3, hi=30)
+    return interleaved_builds(PAIRED, lexicons.get(build_lexicon_name).terms, budget=6.0, hi=30)
 
 
 def probe_rss(engine: str, terms_file: str) -> dict:

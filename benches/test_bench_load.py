@@ -106,3 +106,97 @@ def test_load(benchmark, engine, build_lexicon_name, engine_cache, messages, tmp
     got = find_loop(name, loaded)(messages)
     assert got == want, (engine, got, want)
     benchmark.extra_info["matches"] = want
+
+
+# ---- load in a fresh process ------------------------------------------------------------------
+# Group ``load_fresh[<lexicon>]``: what a service pays at start-up, caches cold for the library
+# (its file in the page cache, as after a deploy that just wrote it). Each round is a new Python
+# process that imports the library (untimed), then times the load and one first query and prints
+# the seconds; the two engines' processes alternate, and the gate compares the medians of those
+# in-process timings (``paired_median``), not the interpreter start-up. hansieve maps its file
+# (checksum, every validation, the stored edge filter); cyac maps its own (no validation).
+
+FRESH_ENGINES = ("hansieve_folds_on", "cyac")
+FRESH_ROUNDS = 15
+FRESH_CHILD = {
+    "hansieve_folds_on": (
+        "import sys, time\n"
+        "import hansieve\n"
+        "t0 = time.perf_counter()\n"
+        "s = hansieve.load(sys.argv[1])\n"
+        "s.find(sys.argv[2])\n"
+        "print(time.perf_counter() - t0)\n"),
+    "cyac": (
+        "import mmap, sys, time\n"
+        "import cyac\n"
+        "t0 = time.perf_counter()\n"
+        "with open(sys.argv[1], 'r+b') as fh:\n"
+        "    buf = mmap.mmap(fh.fileno(), 0)\n"
+        "ac = cyac.AC.from_buff(buf, copy=False)\n"
+        "list(ac.match(sys.argv[2]))\n"
+        "print(time.perf_counter() - t0)\n"),
+}
+
+
+def fresh_load_seconds(engine: str, path: str) -> float:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", FRESH_CHILD[engine], path, PROBE],
+                          capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0:
+        raise AssertionError(f"fresh load of {engine} failed:\n{proc.stderr[-2000:]}")
+    return float(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def fresh_files(build_lexicon_name, engine_cache, tmp_path_factory):
+    """engine -> the saved file of the lexicon's engine (in a pytest temporary folder)."""
+    engines = engine_cache.get(build_lexicon_name, BUILT)
+    folder = tmp_path_factory.mktemp(f"fresh_{build_lexicon_name}")
+    files = {}
+    for engine in FRESH_ENGINES:
+        built = engines.built.get(engine)
+        if built is None:       # a rival that is not installed
+            continue
+        path = str(folder / f"{engine}.bin")
+        built.save(path)
+        files[engine] = path
+    return files
+
+
+@pytest.fixture(scope="session")
+def fresh_paired(fresh_files, pytestconfig):
+    """The in-process load times of alternating fresh processes: {engine: median, min, rounds}."""
+    import statistics
+
+    from .bench_common import timing_enabled
+
+    if not timing_enabled(pytestconfig):
+        return None
+    times: dict[str, list[float]] = {e: [] for e in fresh_files}
+    for r in range(FRESH_ROUNDS):
+        names = list(fresh_files)
+        k = r % len(names)
+        for engine in names[k:] + names[:k]:
+            times[engine].append(fresh_load_seconds(engine, fresh_files[engine]))
+    return {e: {"median": statistics.median(v), "min": min(v), "rounds": len(v)}
+            for e, v in times.items()}
+
+
+@pytest.mark.parametrize("engine", FRESH_ENGINES)
+def test_load_fresh(benchmark, engine, build_lexicon_name, fresh_files, fresh_paired):
+    from .bench_common import record_paired
+
+    if engine not in fresh_files:
+        pytest.skip(f"{engine} is not installed")
+    path = fresh_files[engine]
+    benchmark.group = f"load_fresh[{build_lexicon_name}]"
+    benchmark.extra_info.update(lexicon=build_lexicon_name, engine=engine)
+    # pytest-benchmark's own rounds time the whole process (interpreter start-up included);
+    # the gate reads paired_median, the load itself.
+    seconds = benchmark.pedantic(fresh_load_seconds, args=(engine, path), rounds=1,
+                                 warmup_rounds=0)
+    assert seconds > 0
+    if benchmark.enabled:
+        record_paired(benchmark, fresh_paired, engine)

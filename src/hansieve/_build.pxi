@@ -1,11 +1,16 @@
 # Building
 #
 # Code and word tables, the trie and its breadth-first layout, failure links, outputs, and
-# attaching a Sieve to its arrays (with the edge filter derived at load).
+# the edge filter, attaching a Sieve to its arrays.
 # Included by _core.pyx (one compilation unit, so the scan loop's helpers inline).
 
 cdef extern from "_build.h":
     int hs_release_free_memory() noexcept nogil
+    void _stable_sort_by_count "hs_stable_sort_by_count"(vector[uint32_t]& order,
+                                                         const vector[uint64_t]& counts) except +
+
+from libc.string cimport memcpy
+from cpython.unicode cimport PyUnicode_4BYTE_KIND, PyUnicode_FromKindAndData, PyUnicode_READ
 
 cdef bytes _u32(list values):
     cdef vector[uint32_t] v
@@ -107,7 +112,7 @@ cdef uint32_t _find_edge(const vector[EdgeC]& edges, const vector[BuildStateC]& 
 #: Order of the arrays in a compiled file and in Sieve._buffers.
 ARRAYS = ("page_index", "pages", "exp_begin", "exp_syms", "states", "edges", "outs",
           "root_next", "term_len", "term_flags", "word_index", "word_pages", "text_offsets",
-          "text_blob", "category_idx", "severity_idx", "base_of", "mechanism_idx")
+          "text_blob", "category_idx", "severity_idx", "base_of", "mechanism_idx", "edge_filter")
 
 
 def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes term_flags,
@@ -145,14 +150,27 @@ def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes te
         n_chars += PyUnicode_GET_LENGTH(term)
     trie.child_of.reserve(n_chars)
     trie.edges.reserve(n_chars)
+    # path[i]: the node of the previous term's first i characters. A term walks the characters
+    # it shares with the previous one from there, without a hash lookup each (terms sharing a
+    # long prefix cost ~1 ns a shared character instead of ~50).
+    cdef vector[uint32_t] path = vector[uint32_t](1, 0)
+    cdef int prev_kind = 1
+    cdef void* prev_data = NULL
+    cdef Py_ssize_t prev_len = 0, shared
     for t in range(n_terms):
         term = folded_terms[t]
         PyUnicode_READY(term)
         kind = PyUnicode_KIND(term)
         data = PyUnicode_DATA(term)
         length = PyUnicode_GET_LENGTH(term)
-        node = 0
-        for i in range(length):
+        shared = 0
+        while shared < length and shared < prev_len and \
+                PyUnicode_READ(kind, data, shared) == PyUnicode_READ(prev_kind, prev_data, shared):
+            shared += 1
+        if <size_t>length >= path.size():
+            path.resize(length + 1)
+        node = path[shared]
+        for i in range(shared, length):
             if kind == 1:
                 code = code_of(&probe, (<const uint8_t*>data)[i])
             elif kind == 2:
@@ -165,6 +183,8 @@ def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes te
             node = trie.child(node, <uint32_t>code)
             if node == 0:
                 raise BuildError("[E104] lexicon too large: more than 2**32 automaton states")
+            path[i + 1] = node
+        prev_kind, prev_data, prev_len = kind, data, length
         term_node[t] = node
         term_len[t] = length
         if <uint32_t>length > max_depth:
@@ -195,6 +215,15 @@ def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes te
     packed[states.size()].out_begin = outs.size()
     packed[states.size()].depth = 0
 
+    # The edge filter, built once here and stored with the automaton (a load only maps it).
+    cdef TablesC tmp
+    tmp.states = packed.data()
+    tmp.edges = edges.data()
+    cdef size_t n_filtered = filtered_edges(&tmp, states.size())
+    cdef vector[uint64_t] filt = vector[uint64_t](filter_words(n_filtered), 0)
+    if n_filtered:
+        fill_edge_filter(&tmp, states.size(), filt.data(), filt.size())
+
     # Entry texts as one UTF-8 blob with offsets: decoded only when a Match's term is read.
     encoded = [s.encode("utf-8", "surrogatepass") for s in texts]
     cdef vector[uint32_t] text_offsets
@@ -224,6 +253,7 @@ def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes te
         bytes(severity_idx),
         _u32(base_of),
         bytes(mechanism_idx),
+        _as_bytes(filt.data(), filt.size() * sizeof(uint64_t)),
     )
     return _attach(arrays, arrays, header, _runtime_for(header))
 
@@ -281,50 +311,62 @@ cdef Sieve _attach(tuple arrays, object owners, dict header, object runtime):
     sv._rule_stream = runtime.rule_stream
     sv._buffers = owners
     cdef uint32_t n_states = counts["n_states"]
-    cdef size_t n_filtered
-    with nogil:
-        n_filtered = filtered_edges(&sv._t, n_states)
-        sv._edge_filter = build_edge_filter(&sv._t, n_states, n_filtered)
-    if sv._edge_filter == NULL and n_filtered:
-        raise MemoryError("hansieve: cannot allocate the edge filter")
+    # The edge filter is stored in the file (its size checked by _validate): a forged one can
+    # only make the scan miss hits, which a forged automaton can do anyway under a valid
+    # checksum. The Sieve owns a copy (a memcpy: ~50 us for 349k words, where building it took
+    # milliseconds), which it frees.
+    cdef size_t words = len(arrays[18]) // sizeof(uint64_t)
+    if words:
+        sv._edge_filter = <uint64_t*>malloc(words * sizeof(uint64_t))
+        if sv._edge_filter == NULL:
+            raise MemoryError("hansieve: cannot allocate the edge filter")
+        memcpy(sv._edge_filter, <const void*><uintptr_t>ptrs[18], words * sizeof(uint64_t))
     sv._t.edge_filter = sv._edge_filter
+    sv._t.filter_shift = 64 - _log2(words) if words else 0
     # Last: a Sieve with n_states == 0 scans nothing, so it is safe until every pointer is set.
     sv._t.n_states = n_states
     return sv
 
 
-cdef size_t filtered_edges(TablesC* t, uint32_t n_states) noexcept nogil:
+cdef int _log2(size_t words) noexcept nogil:
+    cdef int log2 = 0
+    while (<size_t>1 << log2) < words:
+        log2 += 1
+    return log2
+
+
+cdef size_t filtered_edges(const TablesC* t, uint32_t n_states) noexcept nogil:
     """Edges of the states next_state consults the edge filter for: every state but the root
     (which has its dense row). Edge runs are consecutive: those of states 1.. end at the
     sentinel record's."""
-    if n_states == 0:
+    if n_states <= 1:
         return 0
     return t.states[n_states].edge_begin - t.states[1].edge_begin
 
 
-cdef uint64_t* build_edge_filter(TablesC* t, uint32_t n_states, size_t n) noexcept nogil:
-    """The edge filter over the `n` edges of `t`'s states other than the root (derived data,
-    so a compiled file need not carry it, nor can a forged one make it lie). NULL when there
-    are none, or out of memory."""
-    cdef size_t words = 2, k     # at least two: the word index is h >> filter_shift < 64
-    cdef int log2 = 1
-    cdef uint32_t s
-    cdef uint64_t h
-    cdef uint64_t* filt
+cdef size_t filter_words(size_t n) noexcept nogil:
+    """64-bit words of the edge filter over `n` edges: none for none, else a power of two of at
+    least two (the word index is h >> filter_shift < 64)."""
+    cdef size_t words = 2
     if n == 0:
-        return NULL
+        return 0
     while words * 64 < n * FILTER_BITS_PER_EDGE:
         words <<= 1
-        log2 += 1
-    filt = <uint64_t*>calloc(words, sizeof(uint64_t))
-    if filt == NULL:
-        return NULL
-    t.filter_shift = 64 - log2
+    return words
+
+
+cdef void fill_edge_filter(const TablesC* t, uint32_t n_states, uint64_t* filt,
+                           size_t words) noexcept nogil:
+    """Set the bits of every edge of `t`'s states other than the root in `filt` (zeroed,
+    filter_words(...) long)."""
+    cdef int shift = 64 - _log2(words)
+    cdef uint32_t s
+    cdef size_t k
+    cdef uint64_t h
     for s in range(1, n_states):
         for k in range(t.states[s].edge_begin, t.states[s + 1].edge_begin):
             h = edge_hash(s, t.edges[k].sym)
-            filt[h >> t.filter_shift] |= edge_bits(h)
-    return filt
+            filt[h >> shift] |= edge_bits(h)
 
 
 cdef void _layout(const hs_trie& trie, const vector[uint32_t]& tmp_begin,
@@ -407,3 +449,120 @@ def _release_build_memory():
     with nogil:
         released = hs_release_free_memory()
     return bool(released)
+
+
+# ---- per-character passes of compile() over the whole lexicon, in native code --------------
+# (a 100,000-term lexicon of 1,003-character terms is 100M characters: str.translate with a
+# dict and collections.Counter cost ~300 ns a character between them)
+
+# A fold entry is the folded code point minus the code point (identity: 0, so the pages of
+# code points no fold touches are all one shared page), or one of these markers:
+cdef int32_t FOLD_DROP = -0x7FFFFFFF - 1   # noise: the character disappears
+cdef int32_t FOLD_MULTI = -0x40000000       # - i: the character folds to multi[i] (0 or 2+ chars)
+
+
+cdef class _KeyFolder:
+    """A fold map as a paged per-code-point table (see _key_folder): ~100 KB, not 4 MB."""
+    cdef bytes page_index, pages
+    cdef list multi                # folds longer than one character (or empty)
+
+
+def _key_folder(dict mapping, object noise_ranges):
+    """The fold `str.translate` does with {noise: None} updated with `mapping` (code point ->
+    folded str), as a table _fold_keys reads."""
+    cdef _KeyFolder kf = _KeyFolder.__new__(_KeyFolder)
+    cdef vector[int32_t] dense = vector[int32_t](N_PAGES * PAGE_SIZE, 0)
+    cdef uint32_t cp, lo, hi
+    for lo, hi in noise_ranges:
+        for cp in range(lo, hi + 1):
+            dense[cp] = FOLD_DROP
+    kf.multi = []
+    for cp, folded in mapping.items():
+        if len(folded) == 1:
+            dense[cp] = <int32_t>ord(folded) - <int32_t>cp
+        else:
+            dense[cp] = FOLD_MULTI - <int32_t>len(kf.multi)
+            kf.multi.append(folded)
+    kf.page_index, kf.pages = _paged(dense, 4)
+    return kf
+
+
+def _fold_keys(_KeyFolder kf, list terms):
+    """Each of `terms` folded by `kf` (what FoldMap.fold_terms returns)."""
+    cdef vector[Py_UCS4] buf
+    cdef Py_ssize_t i, j, n
+    cdef int kind
+    cdef void* data
+    cdef uint32_t cp
+    cdef int32_t f
+    cdef str term, piece
+    cdef const uint32_t* page_index = <const uint32_t*><const char*>kf.page_index
+    cdef const int32_t* pages = <const int32_t*><const char*>kf.pages
+    out = [None] * len(terms)
+    for j in range(len(terms)):
+        term = terms[j]
+        PyUnicode_READY(term)
+        kind = PyUnicode_KIND(term)
+        data = PyUnicode_DATA(term)
+        n = PyUnicode_GET_LENGTH(term)
+        buf.clear()
+        for i in range(n):
+            if kind == 1:
+                cp = (<const uint8_t*>data)[i]
+            elif kind == 2:
+                cp = (<const uint16_t*>data)[i]
+            else:
+                cp = (<const uint32_t*>data)[i]
+            f = code_in(page_index, pages, cp)
+            if f > FOLD_MULTI:
+                buf.push_back(<Py_UCS4>(<int32_t>cp + f))
+            elif f != FOLD_DROP:
+                piece = kf.multi[FOLD_MULTI - f]
+                for ch in piece:
+                    buf.push_back(ord(ch))
+        out[j] = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf.data(), buf.size())
+    return out
+
+
+def _char_order(list keys):
+    """The distinct characters of `keys` as code points, most frequent first, ties in order of
+    first occurrence (the order of collections.Counter("".join(keys)).most_common())."""
+    # counts per code point, a page allocated when one of its code points first occurs
+    cdef vector[uint64_t] counts = vector[uint64_t](PAGE_SIZE, 0)    # page 0: the unused one
+    cdef vector[uint32_t] page_of = vector[uint32_t](N_PAGES, 0)
+    cdef vector[uint32_t] order
+    cdef Py_ssize_t i, j, n
+    cdef int kind
+    cdef void* data
+    cdef uint32_t cp
+    cdef size_t slot
+    cdef str key
+    for j in range(len(keys)):
+        key = keys[j]
+        PyUnicode_READY(key)
+        kind = PyUnicode_KIND(key)
+        data = PyUnicode_DATA(key)
+        n = PyUnicode_GET_LENGTH(key)
+        for i in range(n):
+            if kind == 1:
+                cp = (<const uint8_t*>data)[i]
+            elif kind == 2:
+                cp = (<const uint16_t*>data)[i]
+            else:
+                cp = (<const uint32_t*>data)[i]
+            if page_of[cp >> PAGE_BITS] == 0:
+                page_of[cp >> PAGE_BITS] = counts.size() // PAGE_SIZE
+                counts.resize(counts.size() + PAGE_SIZE, 0)
+            slot = (<size_t>page_of[cp >> PAGE_BITS] << PAGE_BITS) | (cp & (PAGE_SIZE - 1))
+            if counts[slot] == 0:
+                order.push_back(cp)
+            counts[slot] += 1
+    # each distinct character's count, in `order`'s order, for the sort
+    cdef vector[uint64_t] totals = vector[uint64_t](order.size())
+    cdef vector[uint32_t] ranks = vector[uint32_t](order.size())
+    for i in range(<Py_ssize_t>order.size()):
+        cp = order[i]
+        totals[i] = counts[(<size_t>page_of[cp >> PAGE_BITS] << PAGE_BITS) | (cp & (PAGE_SIZE - 1))]
+        ranks[i] = i
+    _stable_sort_by_count(ranks, totals)
+    return [order[ranks[i]] for i in range(<Py_ssize_t>order.size())]

@@ -19,7 +19,9 @@ import json
 import mmap
 
 MAGIC = b"HANSIEVE"
-FORMAT_VERSION = 2     # 2: TERM_MASKED entries (a version-1 reader would report them unchecked)
+# 2: TERM_MASKED entries (a version-1 reader would report them unchecked)
+# 3: the edge filter is stored (array "edge_filter"); the trie's breadth-first layout is required
+FORMAT_VERSION = 3
 _PREFIX = 32
 
 def _write_file(bytes data, object path):
@@ -134,7 +136,9 @@ def _deserialize(object data, object owner, str name="data"):
         raise FormatError(f"[E302] {name}: format version {version} is newer than this hansieve "
                           f"reads ({FORMAT_VERSION}); upgrade hansieve or recompile the lexicon")
     if version != FORMAT_VERSION:
-        raise FormatError(f"[E303] {name}: unsupported format version {version}")
+        raise FormatError(f"[E303] {name}: format version {version} was written by an older "
+                          f"hansieve; this one reads version {FORMAT_VERSION}: recompile the "
+                          f"lexicon (hansieve build)")
     if total != size:
         raise FormatError(f"[E304] {name}: truncated or padded: header says {total} bytes, "
                           f"found {size}")
@@ -206,30 +210,43 @@ cdef const char* _check_arrays(TablesC* t, size_t n_pages, size_t n_word_pages, 
         return "expansions"
     ok &= (st[0].depth == 0) & (st[0].fail == 0) & (st[0].edge_begin == 0) & (st[0].out_begin == 0)
     ok &= (st[t.n_states].edge_begin == n_edges) & (st[t.n_states].out_begin == n_outs)
-    for i in range(t.n_states):
-        f = st[i].fail
-        ok &= (st[i].edge_begin <= st[i + 1].edge_begin) & (st[i].out_begin <= st[i + 1].out_begin)
-        ok &= (f < t.n_states) & (st[i].depth <= t.max_depth)
-        # Failure links must go strictly up in depth, or a scan could loop forever.
-        ok &= (i == 0) | ((f < t.n_states) and st[f].depth < st[i].depth)
+    ok &= n_edges + 1 == t.n_states     # a trie: one edge into every state but the root
     if not ok:
         return "states"
     for i in range(n_edges):
         ok &= (t.edges[i].sym >= 1) & (t.edges[i].sym <= t.n_syms)
-        ok &= (t.edges[i].target > 0) & (t.edges[i].target < t.n_states)
+        # The builder's breadth-first layout: edge k leads to state k + 1 (so every state but
+        # the root has exactly one edge into it, and the walks below read memory in order).
+        ok &= t.edges[i].target == i + 1
     if not ok:
         return "edges"
-    # An edge goes exactly one symbol deeper (the root's row to depth 1 at most), and a term
-    # ending in a state is no longer than its depth. The scan relies on both: a hit's start is
-    # read from the ring of the last `depth` positions, and a deeper jump would read a slot
-    # never written (a wild offset, then a read outside the text in the whole-word check).
+    # One pass over the states. States come in breadth-first order (depths never decrease),
+    # so a failure link goes strictly up in depth (or a scan could loop forever) exactly when
+    # it points before the first state of the state's own depth (`level`): no random read.
+    # Each level's edges and outputs are then checked as one contiguous run (_level_ok).
+    cdef int runs = 1, run       # 1: valid so far; else _level_ok's first complaint
+    cdef size_t level = 0
+    cdef uint32_t d, d_level = 0
     for i in range(t.n_states):
-        for k in range(st[i].edge_begin, st[i + 1].edge_begin):
-            ok &= st[t.edges[k].target].depth == st[i].depth + 1
+        f = st[i].fail
+        d = st[i].depth
+        ok &= (st[i].edge_begin <= st[i + 1].edge_begin) & (st[i].out_begin <= st[i + 1].out_begin)
+        ok &= (f < t.n_states) & (d <= t.max_depth)
+        if d != d_level:        # a new level (a dozen a file: a well-predicted branch)
+            ok &= d > d_level
+            if not ok:
+                break           # runs out of order: _level_ok's clamped runs need them in order
+            run = _level_ok(t, level, i, d_level, n_edges, n_outs)
+            runs = run if runs == 1 else runs
+            level = i
+            d_level = d
+        ok &= (i == 0) | (f < level)
     if not ok:
-        return "edges"
-    for i in range(n_outs):
-        ok &= t.outs[i] < t.n_terms
+        return "states"
+    run = _level_ok(t, level, t.n_states, d_level, n_edges, n_outs)
+    runs = run if runs == 1 else runs
+    if runs != 1:
+        return "outputs" if runs == 2 else "edges"
     for i in range(t.n_syms + 1):
         ok &= t.root_next[i] < t.n_states
     if not ok:
@@ -246,11 +263,6 @@ cdef const char* _check_arrays(TablesC* t, size_t n_pages, size_t n_word_pages, 
     ok &= longest == t.max_depth
     if not ok:
         return "outputs"
-    for i in range(t.n_states):
-        for k in range(st[i].out_begin, st[i + 1].out_begin):
-            ok &= t.term_len[t.outs[k]] <= st[i].depth
-    if not ok:
-        return "outputs"
     ok &= (text_offsets[0] == 0) & (text_offsets[n_entries] == blob_len)
     for i in range(n_entries):
         ok &= text_offsets[i] <= text_offsets[i + 1]
@@ -259,6 +271,68 @@ cdef const char* _check_arrays(TablesC* t, size_t n_pages, size_t n_word_pages, 
     if not ok:
         return "entries"
     return NULL
+
+
+cdef int _level_ok(const TablesC* t, size_t a, size_t b, uint32_t depth, size_t n_edges,
+                   size_t n_outs) noexcept nogil:
+    """Check the states a..b-1 (one level: all at `depth`, their runs in order) as a whole.
+    Returns 1 when valid, 0 for a bad edge, 2 for a bad output.
+
+    An edge goes exactly one symbol deeper (the root's row to depth 1 at most), and a term
+    ending in a state is no longer than its depth. The scan relies on both: a hit's start is
+    read from the ring of the last `depth` positions, and a deeper jump would read a slot never
+    written (a wild offset, then a read outside the text in the whole-word check). Edge k leads
+    to state k + 1 and depths never decrease (both checked by the caller), so the level's edges
+    all lead one level deeper when the first and the last one do."""
+    cdef const StateC* st = t.states
+    cdef size_t eb = min(<size_t>st[a].edge_begin, n_edges), ee = min(<size_t>st[b].edge_begin, n_edges)
+    cdef size_t ob = min(<size_t>st[a].out_begin, n_outs), oe = min(<size_t>st[b].out_begin, n_outs)
+    cdef size_t k
+    cdef uint32_t term
+    cdef bint valid, outs_ok = True
+    if eb < ee and not ((st[eb + 1].depth == depth + 1) & (st[ee].depth == depth + 1)):
+        return 0
+    if t.n_terms == 0:
+        return 1 if ob >= oe else 2
+    for k in range(ob, oe):     # branch-free: independent reads overlap
+        term = t.outs[k]
+        valid = term < t.n_terms
+        outs_ok &= valid & (t.term_len[term if valid else 0] <= depth)
+    return 1 if outs_ok else 2
+
+
+cdef bint _utf8_surrogatepass_ok(const uint8_t* p, size_t n) noexcept nogil:
+    """Whether p[:n] is UTF-8, encoded surrogates (ED A0..BF ..) allowed."""
+    cdef size_t i = 0, need
+    cdef uint8_t c, lo, hi
+    while i < n:
+        c = p[i]
+        if c < 0x80:
+            i += 1
+            continue
+        lo, hi = 0x80, 0xBF
+        if 0xC2 <= c <= 0xDF:
+            need = 1
+        elif 0xE0 <= c <= 0xEF:
+            need = 2
+            if c == 0xE0:
+                lo = 0xA0
+        elif 0xF0 <= c <= 0xF4:
+            need = 3
+            if c == 0xF0:
+                lo = 0x90
+            elif c == 0xF4:
+                hi = 0x8F
+        else:
+            return False
+        if n - i <= need or not (lo <= p[i + 1] <= hi):
+            return False
+        if need >= 2 and not (0x80 <= p[i + 2] <= 0xBF):
+            return False
+        if need == 3 and not (0x80 <= p[i + 3] <= 0xBF):
+            return False
+        i += need + 1
+    return True
 
 
 cdef const void* _addr(object view):
@@ -330,7 +404,15 @@ def _validate(list arrays, dict header, size_t n_severities):
                                 severity_idx, n_severities, base_of, mechanism_idx, n_mechanisms)
     if problem != NULL:
         raise ValueError(problem.decode())
-    str(arrays[13], "utf-8", "surrogatepass")      # term texts must decode
+    _need(sizes[18] == filter_words(filtered_edges(&t, n_states)) * sizeof(uint64_t), "edge filter")
+    # Term texts must decode (as str(blob, "utf-8", "surrogatepass") does), checked without
+    # making the string: a 349k-word file's 3 MB of texts took 7 ms to decode.
+    cdef const uint8_t* blob = <const uint8_t*>_addr(arrays[13])
+    cdef size_t blob_n = len(arrays[13])
+    cdef bint texts_ok
+    with nogil:
+        texts_ok = _utf8_surrogatepass_ok(blob, blob_n)
+    _need(texts_ok, "term texts are not UTF-8")
     # The Python-side stages index entries too: rule rows and per-entry extras.
     _need(isinstance(header["rules"], list), "rules")
     for row in header["rules"]:

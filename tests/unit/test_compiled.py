@@ -207,8 +207,18 @@ def test_a_forged_max_depth_is_refused():
     header = json.loads(data[32:32 + header_len])
     assert header["counts"]["max_depth"] == 4
     header["counts"]["max_depth"] = 1 << 26
+    with pytest.raises(FormatError, match="outputs"):
+        hansieve.Sieve.from_bytes(_with_header(data, header))
+
+
+def _with_header(data: bytes, header: dict) -> bytes:
+    """`data` with its JSON header replaced by `header` (compact separators make room for
+    longer numbers), resealed."""
+    import json
+
+    header_len = struct.unpack_from("<I", data, 12)[0]
     forged = json.dumps(header, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    assert len(forged) <= header_len        # compact separators make room for the longer number
+    assert len(forged) <= header_len
     b = bytearray(data)
     b[32:32 + header_len] = forged.ljust(header_len)
     _reseal(b)
@@ -232,3 +242,55 @@ def test_saved_file_follows_the_umask_and_errors_name_the_path(small, tmp_path):
         small.save(target)
     assert info.value.filename == str(target) and ".hansieve-" not in str(info.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.hsv", "b.hsv"]     # no temp left
+
+
+    return bytes(b)
+
+
+@pytest.mark.issue(19)
+def test_an_older_version_says_recompile(small):
+    """Format 3 stores the edge filter: a version-2 file is refused with a clear way out."""
+    data = bytearray(small.to_bytes())
+    struct.pack_into("<I", data, 8, hansieve._core.FORMAT_VERSION - 1)
+    _reseal(data)
+    with pytest.raises(FormatError, match=r"E303.*older hansieve.*recompile"):
+        hansieve.Sieve.from_bytes(bytes(data))
+
+
+@pytest.mark.issue(19)
+def test_the_stored_edge_filter(small):
+    """The edge filter is stored (its size validated); a forged one only loses hits."""
+    import json
+
+    data = small.to_bytes()
+    header_len = struct.unpack_from("<I", data, 12)[0]
+    offset, size = json.loads(data[32:32 + header_len])["arrays"][
+        hansieve._core.ARRAYS.index("edge_filter")]
+    assert size == small.stats()["edge_filter_bytes"] > 0
+    loaded = hansieve.Sieve.from_bytes(data)
+    assert loaded.stats()["edge_filter_bytes"] == size
+    same_results(small, loaded)
+    # every bit cleared: the scan misses hits through the filtered states, nothing worse
+    b = bytearray(data)
+    b[offset:offset + size] = bytes(size)
+    _reseal(b)
+    forged = hansieve.Sieve.from_bytes(bytes(b))
+    for text in TEXTS:
+        assert len(forged.find(text)) <= len(small.find(text))
+    # a filter of the wrong size is refused (its header entry one word shorter)
+    header = json.loads(data[32:32 + header_len])
+    header["arrays"][hansieve._core.ARRAYS.index("edge_filter")][1] = size - 8
+    with pytest.raises(FormatError, match="edge filter"):
+        hansieve.Sieve.from_bytes(_with_header(data, header))
+
+
+@pytest.mark.issue(19)
+def test_a_layout_other_than_breadth_first_is_refused():
+    """Validation relies on the builder's layout (edge k leads to state k + 1): two edges
+    swapping targets is refused, even with every depth still consistent."""
+    s = hansieve.compile(["ab", "ac"], verify="off", variants=False)
+    data = s.to_bytes()
+    # states: 0 root, 1 a, 2 ab, 3 ac; edges: 0 root->1, 1 a->2, 2 a->3
+    swapped = _forge(_forge(data, "edges", "<II", 1, 1, 3), "edges", "<II", 2, 1, 2)
+    with pytest.raises(FormatError, match="edges"):
+        hansieve.Sieve.from_bytes(swapped)
