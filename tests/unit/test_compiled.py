@@ -222,8 +222,7 @@ def _with_header(data: bytes, header: dict) -> bytes:
     b = bytearray(data)
     b[32:32 + header_len] = forged.ljust(header_len)
     _reseal(b)
-    with pytest.raises(FormatError, match="outputs"):
-        hansieve.Sieve.from_bytes(bytes(b))
+    return bytes(b)
 
 
 @pytest.mark.issue(17)
@@ -242,9 +241,6 @@ def test_saved_file_follows_the_umask_and_errors_name_the_path(small, tmp_path):
         small.save(target)
     assert info.value.filename == str(target) and ".hansieve-" not in str(info.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.hsv", "b.hsv"]     # no temp left
-
-
-    return bytes(b)
 
 
 @pytest.mark.issue(19)
