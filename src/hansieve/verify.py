@@ -274,10 +274,45 @@ class BoundaryVerifier:
         self._ready()
 
     def __call__(self, text: str, hits: list[RawHit]) -> list[bool]:
+        """For each hit, whether the segmentation of its window (REACH characters each side,
+        folded one-to-one) has token boundaries at both its ends. One native call per run of
+        overlapping windows (a message's hits are usually one run), which segments the han
+        block that overlapping hits share once."""
         seg = self._segmenter or self._ready()
-        keep = []
-        for _, start, end in hits:
-            lo, hi = max(0, start - REACH), min(len(text), end + REACH)
-            window = text[lo:hi].translate(cast("dict[int, str]", self._table))
-            keep.append(seg.is_boundary_aligned(window, start - lo, end - lo, WINDOW))
+        table = cast("dict[int, str]", self._table)
+        if len(hits) == 1:
+            _, start, end = hits[0]
+            lo = max(0, start - REACH)
+            window = text[lo:min(len(text), end + REACH)].translate(table)
+            return seg.is_boundary_aligned_many(window, ((start - lo, end - lo),), WINDOW, REACH)
+        lo = max(0, min(h[1] for h in hits) - REACH)
+        hi = min(len(text), max(h[2] for h in hits) + REACH)
+        if hi - lo <= len(hits) * (2 * REACH + 1):
+            # No more text to fold than the windows themselves hold: one piece.
+            piece = text[lo:hi].translate(table)
+            return seg.is_boundary_aligned_many(piece, [(s - lo, e - lo) for _, s, e in hits],
+                                                WINDOW, REACH)
+        return self._by_runs(seg, table, text, hits)
+
+    def _by_runs(self, seg: Segmenter, table: dict[int, str], text: str,
+                 hits: list[RawHit]) -> list[bool]:
+        """__call__ for hits far apart in a long text: each run of overlapping windows folded
+        and checked on its own (the gaps between runs are never folded)."""
+        keep = [False] * len(hits)
+        order = sorted(range(len(hits)), key=lambda k: hits[k][1])
+        run: list[int] = []
+        run_hi = -1
+        for k in order + [-1]:
+            if k < 0 or (run and hits[k][1] - REACH > run_hi):
+                lo = max(0, min(hits[i][1] for i in run) - REACH)
+                piece = text[lo:run_hi].translate(table)
+                spans = [(hits[i][1] - lo, hits[i][2] - lo) for i in run]
+                for i, ok in zip(run, seg.is_boundary_aligned_many(piece, spans, WINDOW, REACH)):
+                    keep[i] = ok
+                run = []
+                run_hi = -1
+                if k < 0:
+                    break
+            run.append(k)
+            run_hi = max(run_hi, min(len(text), hits[k][2] + REACH))
         return keep
