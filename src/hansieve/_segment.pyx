@@ -26,6 +26,7 @@ from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memset
 from libcpp.algorithm cimport sort, unique
+from libcpp.utility cimport pair
 from libcpp.vector cimport vector
 
 import math
@@ -403,6 +404,99 @@ cdef int segment_into(const SegTablesC* t, object text, Py_ssize_t lo, Py_ssize_
     return 0
 
 
+cdef struct FoldC:
+    # A one-to-one fold: code point keys[i] becomes values[i] (keys sorted); `bmp` has the bit
+    # of every key below U+10000 set, so the common code points skip the search.
+    const uint64_t* bmp
+    const uint32_t* keys
+    const uint32_t* values
+    Py_ssize_t n
+
+
+cdef inline uint32_t fold_cp(const FoldC* f, uint32_t cp) noexcept nogil:
+    cdef Py_ssize_t lo = 0, hi = f.n, mid
+    if cp < 0x10000 and not ((f.bmp[cp >> 6] >> (cp & 63)) & 1):
+        return cp
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if f.keys[mid] < cp:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < f.n and f.keys[lo] == cp:
+        return f.values[lo]
+    return cp
+
+
+cdef void fold_range(const FoldC* f, const char_t* data, Py_ssize_t lo, Py_ssize_t hi,
+                     uint32_t* out) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(lo, hi):
+        out[i - lo] = fold_cp(f, data[i])
+
+
+cdef int aligned_folded(const SegTablesC* t, const FoldC* f, object text, const Py_ssize_t* spans,
+                        Py_ssize_t count, Py_ssize_t reach, Py_ssize_t window,
+                        uint8_t* out) except -1:
+    """aligned_windows on the text folded by `f`, folding only the text the contexts cover: the
+    spans are taken by start in runs of overlapping contexts, and each run is folded into one
+    buffer and checked in one go (a message's hits usually make one run)."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), k, q, first, last, lo, hi, idx, longest = 0
+    cdef vector[pair[Py_ssize_t, Py_ssize_t]] order     # (start, index of the span)
+    cdef vector[Py_ssize_t] runs                        # (first in order, lo, hi) per run
+    for k in range(count):
+        order.push_back(pair[Py_ssize_t, Py_ssize_t](spans[2 * k], k))
+    sort(order.begin(), order.end())
+    k = 0
+    while k < count:
+        first = k
+        lo = order[k].first - reach if order[k].first - reach > 0 else 0
+        hi = lo
+        while k < count and (k == first or order[k].first - reach <= hi):
+            idx = order[k].second
+            if spans[2 * idx + 1] + reach > hi:
+                hi = spans[2 * idx + 1] + reach if spans[2 * idx + 1] + reach < n else n
+            k += 1
+        runs.push_back(first)
+        runs.push_back(lo)
+        runs.push_back(hi)
+        if hi - lo > longest:
+            longest = hi - lo
+    runs.push_back(count)
+    cdef vector[uint32_t] buf = vector[uint32_t](longest + 1)
+    cdef vector[Py_ssize_t] rel = vector[Py_ssize_t](2 * count + 2)
+    cdef vector[uint8_t] got = vector[uint8_t](count + 1)
+    cdef int kind = PyUnicode_KIND(text), rc = 0
+    cdef const void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t j, n_runs = (runs.size() - 1) // 3
+    # `text` stays referenced by the caller, and str is immutable: safe to read without the GIL.
+    with nogil:
+        for j in range(n_runs):
+            first = runs[3 * j]
+            lo = runs[3 * j + 1]
+            hi = runs[3 * j + 2]
+            last = runs[3 * j + 3]
+            if kind == 1:
+                fold_range(f, <const uint8_t*>data, lo, hi, buf.data())
+            elif kind == 2:
+                fold_range(f, <const uint16_t*>data, lo, hi, buf.data())
+            else:
+                fold_range(f, <const uint32_t*>data, lo, hi, buf.data())
+            for q in range(first, last):
+                idx = order[q].second
+                rel[2 * (q - first)] = spans[2 * idx] - lo
+                rel[2 * (q - first) + 1] = spans[2 * idx + 1] - lo
+            rc = aligned_windows(t, <const uint32_t*>buf.data(), hi - lo, rel.data(), last - first,
+                                 reach, window, got.data())
+            if rc < 0:
+                break
+            for q in range(first, last):
+                out[order[q].second] = got[q - first]
+    if rc < 0:
+        raise MemoryError("hansieve: cannot allocate segmentation work space")
+    return 0
+
+
 cdef inline int aligned_windows_text(const SegTablesC* t, int kind, const void* data,
                                      Py_ssize_t n, const Py_ssize_t* spans, Py_ssize_t count,
                                      Py_ssize_t reach, Py_ssize_t window,
@@ -430,6 +524,54 @@ cdef inline void _check_span(Py_ssize_t n, Py_ssize_t s, Py_ssize_t e) except *:
 
 cdef inline const char* _ptr(bytes b):
     return <const char*>b
+
+
+@cython.final
+cdef class OneToOneFold:
+    """A fold that maps single code points to single code points (``{code point: one-character
+    str}``, as for ``str.translate``), in a native form :meth:`Segmenter.is_boundary_aligned_many`
+    reads without the GIL. Immutable.
+
+    >>> from hansieve._segment import OneToOneFold
+    >>> len(OneToOneFold({ord("麼"): "么", ord("Ａ"): "a"}))
+    2
+    """
+
+    cdef FoldC _f
+    cdef bytes _bmp, _keys, _values     # owners of the memory _f points into
+
+    def __cinit__(self):
+        self._f.n = 0       # usable (an identity) even if __init__ is never run
+        self._bmp = bytes(0x10000 // 8)
+        self._f.bmp = <const uint64_t*>_ptr(self._bmp)
+
+    def __init__(self, mapping):
+        cdef vector[uint32_t] keys, values
+        cdef vector[uint64_t] bmp = vector[uint64_t](0x10000 // 64, 0)
+        cdef uint32_t cp
+        for key, value in sorted(mapping.items()):
+            if not isinstance(key, int) or not 0 <= key < 0x110000:
+                raise ValueError(f"fold key must be a code point, got {key!r}")
+            if not isinstance(value, str) or len(value) != 1:
+                raise ValueError(f"fold of U+{key:04X} must be one character, got {value!r}")
+            cp = key
+            keys.push_back(cp)
+            values.push_back(ord(value))
+            if cp < 0x10000:
+                bmp[cp >> 6] |= (<uint64_t>1) << (cp & 63)
+        self._bmp = _as_bytes(bmp.data(), bmp.size() * sizeof(uint64_t))
+        self._keys = _as_bytes(keys.data(), keys.size() * sizeof(uint32_t))
+        self._values = _as_bytes(values.data(), values.size() * sizeof(uint32_t))
+        self._f.bmp = <const uint64_t*>_ptr(self._bmp)
+        self._f.keys = <const uint32_t*>_ptr(self._keys)
+        self._f.values = <const uint32_t*>_ptr(self._values)
+        self._f.n = keys.size()
+
+    def __len__(self):
+        return self._f.n
+
+    def __repr__(self):
+        return f"<hansieve.OneToOneFold {self._f.n} code points>"
 
 
 @cython.final
@@ -531,16 +673,20 @@ cdef class Segmenter:
         """
         return self.is_boundary_aligned_many(text, ((span_start, span_end),), window)[0]
 
-    def is_boundary_aligned_many(self, text, spans, Py_ssize_t window=16, reach=None) -> list:
+    def is_boundary_aligned_many(self, text, spans, Py_ssize_t window=16, reach=None,
+                                 OneToOneFold fold=None) -> list:
         """:meth:`is_boundary_aligned` for each ``(start, end)`` of `spans`, as a list of bools,
         in one native call.
 
         With `reach`, each span is judged in its own context,
         ``text[max(0, start - reach):min(len(text), end + reach)]``, exactly as
         ``is_boundary_aligned(context, start - lo, end - lo, window)`` would judge it (the
-        context's ends are text ends). Either way, a range that several spans' checks need (the
-        han block that overlapping hits share) is segmented once per call: the answers are those
-        of one segmentation per span, and nothing is kept between calls.
+        context's ends are text ends). With `fold` (a :class:`OneToOneFold`), the contexts are
+        read folded, as ``text.translate(fold_mapping)`` would read (one code point for one, so
+        positions do not move); only the text the contexts cover is folded. Either way, a range
+        that several spans' checks need (the han block that overlapping hits share) is segmented
+        once per call: the answers are those of one segmentation per span, and nothing is kept
+        between calls.
 
         >>> from hansieve.segment import default_segmenter
         >>> default_segmenter().is_boundary_aligned_many("我吸了大麻烦死了", [(3, 5), (3, 6)], reach=4)
@@ -567,6 +713,9 @@ cdef class Segmenter:
         cdef int kind = PyUnicode_KIND(text), rc
         cdef const void* data = PyUnicode_DATA(text)
         cdef uint8_t* answers = <uint8_t*>PyBytes_AS_STRING(out)   # fresh: nobody else sees it
+        if fold is not None:
+            aligned_folded(&self._t, &fold._f, text, flat.data(), count, r, window, answers)
+            return [b == 1 for b in out]
         # `text` stays referenced here, and str is immutable: safe to read without the GIL.
         with nogil:
             rc = aligned_windows_text(&self._t, kind, data, n, flat.data(), count, r, window,

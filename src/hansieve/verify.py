@@ -8,14 +8,14 @@ import functools
 import re
 import threading
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Optional, Sequence, cast
+from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Optional, Sequence
 
 from . import _core
 from ._core import Verdict as Verdict  # re-exported: hansieve.Verdict
 from .lexicon import SEVERITIES
 
 if TYPE_CHECKING:
-    from ._segment import Segmenter
+    from ._segment import OneToOneFold, Segmenter
 
 #: Action for the strongest severity among a message's hits; "pass" when there is none (a
 #: "notice" hit is logged but passes). The one policy: the native check() is handed it by rank
@@ -253,18 +253,19 @@ class BoundaryVerifier:
         self._words: list[tuple[str, int]] = [(w, int(f)) for w, f in words]
         self._options = options
         self._segmenter: Segmenter | None = None
-        self._table: dict[int, str] | None = None
+        self._fold: OneToOneFold | None = None
         self._lock = threading.Lock()
 
     def _ready(self) -> Segmenter:
         with self._lock:
             if self._segmenter is None:
+                from ._segment import OneToOneFold
                 from .fold import FoldOptions, fold_map
                 o = self._options
                 fm = fold_map(FoldOptions(o["fold_chinese"], o["fold_compat"], o["fold_case"],
                                           o["skip_noise"], o.get("fold_variants", False)))
                 # Only one-to-one folds, so positions in the folded window are the original ones.
-                self._table = {cp: s for cp, s in fm.mapping.items() if len(s) == 1}
+                self._fold = OneToOneFold({cp: s for cp, s in fm.mapping.items() if len(s) == 1})
                 self._segmenter = _segmenter_for(tuple(self._words))
         return self._segmenter
 
@@ -275,44 +276,9 @@ class BoundaryVerifier:
 
     def __call__(self, text: str, hits: list[RawHit]) -> list[bool]:
         """For each hit, whether the segmentation of its window (REACH characters each side,
-        folded one-to-one) has token boundaries at both its ends. One native call per run of
-        overlapping windows (a message's hits are usually one run), which segments the han
-        block that overlapping hits share once."""
+        folded one-to-one) has token boundaries at both its ends: one native call for all of a
+        message's hits, which folds only the windows' text and segments the han block that
+        overlapping hits share once."""
         seg = self._segmenter or self._ready()
-        table = cast("dict[int, str]", self._table)
-        if len(hits) == 1:
-            _, start, end = hits[0]
-            lo = max(0, start - REACH)
-            window = text[lo:min(len(text), end + REACH)].translate(table)
-            return seg.is_boundary_aligned_many(window, ((start - lo, end - lo),), WINDOW, REACH)
-        lo = max(0, min(h[1] for h in hits) - REACH)
-        hi = min(len(text), max(h[2] for h in hits) + REACH)
-        if hi - lo <= len(hits) * (2 * REACH + 1):
-            # No more text to fold than the windows themselves hold: one piece.
-            piece = text[lo:hi].translate(table)
-            return seg.is_boundary_aligned_many(piece, [(s - lo, e - lo) for _, s, e in hits],
-                                                WINDOW, REACH)
-        return self._by_runs(seg, table, text, hits)
-
-    def _by_runs(self, seg: Segmenter, table: dict[int, str], text: str,
-                 hits: list[RawHit]) -> list[bool]:
-        """__call__ for hits far apart in a long text: each run of overlapping windows folded
-        and checked on its own (the gaps between runs are never folded)."""
-        keep = [False] * len(hits)
-        order = sorted(range(len(hits)), key=lambda k: hits[k][1])
-        run: list[int] = []
-        run_hi = -1
-        for k in order + [-1]:
-            if k < 0 or (run and hits[k][1] - REACH > run_hi):
-                lo = max(0, min(hits[i][1] for i in run) - REACH)
-                piece = text[lo:run_hi].translate(table)
-                spans = [(hits[i][1] - lo, hits[i][2] - lo) for i in run]
-                for i, ok in zip(run, seg.is_boundary_aligned_many(piece, spans, WINDOW, REACH)):
-                    keep[i] = ok
-                run = []
-                run_hi = -1
-                if k < 0:
-                    break
-            run.append(k)
-            run_hi = max(run_hi, min(len(text), hits[k][2] + REACH))
-        return keep
+        return seg.is_boundary_aligned_many(text, [(s, e) for _, s, e in hits], WINDOW, REACH,
+                                            self._fold)

@@ -16,6 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 pytest.importorskip("jieba")
+from hansieve._segment import OneToOneFold  # noqa: E402
+from hansieve.fold import FoldOptions, fold_map  # noqa: E402
 from hansieve.segment import default_segmenter  # noqa: E402
 from hansieve.verify import REACH, WINDOW, BoundaryVerifier  # noqa: E402
 
@@ -38,6 +40,13 @@ def reviews() -> tuple[str, ...]:
         with open(Path(spec.origin).parent / "sentiment" / name, encoding="utf-8") as fh:
             lines.extend(line.strip() for line in fh)
     return tuple(line for line in lines if line)
+
+
+@functools.lru_cache(maxsize=1)
+def fold_table() -> dict[int, str]:
+    """The one-to-one part of the default fold, for str.translate."""
+    fm = fold_map(FoldOptions(True, True, True, True, False))
+    return {cp: s for cp, s in fm.mapping.items() if len(s) == 1}
 
 
 @functools.lru_cache(maxsize=1)
@@ -91,7 +100,7 @@ def per_hit(v: BoundaryVerifier, text: str, hits) -> list[bool]:
     out = []
     for _, start, end in hits:
         lo, hi = max(0, start - REACH), min(len(text), end + REACH)
-        window = text[lo:hi].translate(v._table)
+        window = text[lo:hi].translate(fold_table())
         out.append(aligned_in_context(seg, window, start - lo, end - lo, WINDOW))
     return out
 
@@ -128,13 +137,13 @@ def test_batched_verifier_equals_the_per_hit_one(data):
     v = verifier()
     want = per_hit(v, text, hits)
     assert v(text, hits) == want
-    assert v._by_runs(v._ready(), v._table, text, hits) == want     # the long-text path
     assert [v(text, [h])[0] for h in hits] == want                  # one hit at a time (Stream)
 
 
 @SETTINGS
 @given(st.data())
-def test_sparse_hits_in_long_text_go_by_runs(data):
+def test_sparse_hits_in_long_text(data):
+    """Hits far apart: several runs of overlapping windows, each folded on its own."""
     text = data.draw(texts(max_sentences=30))
     hits = data.draw(hit_lists(text, max_hits=6))
     v = verifier()
@@ -183,3 +192,38 @@ def test_reach_and_window_are_checked():
         seg.is_boundary_aligned_many(b"abc", [(0, 1)], 16, 4)
     assert seg.is_boundary_aligned_many("大麻烦", [], 16, 4) == []
     assert seg.is_boundary_aligned_many("大麻烦", [(0, 2)], 16, 10**18) == [False]
+
+
+@SETTINGS
+@given(st.data(), st.integers(0, 24), st.integers(0, 30))
+def test_folded_contexts_equal_translated_windows(data, window, reach):
+    text = data.draw(texts(max_sentences=8))
+    spans = [(s, e) for _, s, e in data.draw(hit_lists(text, max_hits=40))]
+    seg = default_segmenter()
+    fold = OneToOneFold(fold_table())
+    want = []
+    for s, e in spans:
+        lo, hi = max(0, s - reach), min(len(text), e + reach)
+        want.append(aligned_in_context(seg, text[lo:hi].translate(fold_table()), s - lo, e - lo,
+                                       window))
+    assert seg.is_boundary_aligned_many(text, spans, window, reach, fold) == want
+
+
+def test_one_to_one_fold():
+    seg = default_segmenter()
+    fold = OneToOneFold({ord("麼"): "么", 0x20000: "大", ord("Ａ"): "a"})
+    assert len(fold) == 3
+    # 什麼 reads 什么 (one word); U+20000 reads 大, so 𠀀麻 is 大麻 and 𠀀麻烦 splits after 大麻?
+    text = "什麼𠀀麻烦"
+    folded = "什么大麻烦"
+    spans = [(0, 2), (2, 4), (2, 5), (3, 5)]
+    assert seg.is_boundary_aligned_many(text, spans, 16, 20, fold) == \
+        seg.is_boundary_aligned_many(folded, spans, 16, 20)
+    assert seg.is_boundary_aligned_many(text, spans, 16, 20, OneToOneFold({})) == \
+        seg.is_boundary_aligned_many(text, spans, 16, 20)
+    with pytest.raises(ValueError, match="one character"):
+        OneToOneFold({ord("a"): "bc"})
+    with pytest.raises(ValueError, match="code point"):
+        OneToOneFold({-1: "a"})
+    with pytest.raises(TypeError):
+        seg.is_boundary_aligned_many(text, spans, 16, 20, {ord("a"): "b"})
