@@ -20,6 +20,7 @@
 
 cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.tuple cimport PyTuple_GET_SIZE
 from cpython.unicode cimport (PyUnicode_GET_LENGTH, PyUnicode_READ,
                               PyUnicode_Substring)
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
@@ -675,8 +676,8 @@ cdef class Segmenter:
 
     def is_boundary_aligned_many(self, text, spans, Py_ssize_t window=16, reach=None,
                                  OneToOneFold fold=None) -> list:
-        """:meth:`is_boundary_aligned` for each ``(start, end)`` of `spans`, as a list of bools,
-        in one native call.
+        """:meth:`is_boundary_aligned` for each ``(start, end)`` of `spans` (or ``(entry, start,
+        end)``, a scan's raw hit), as a list of bools, in one native call.
 
         With `reach`, each span is judged in its own context,
         ``text[max(0, start - reach):min(len(text), end + reach)]``, exactly as
@@ -703,7 +704,11 @@ cdef class Segmenter:
             if r > n:
                 r = n       # no further than the text (and no overflow in end + reach)
         cdef vector[Py_ssize_t] flat
-        for s, e in spans:
+        for item in spans:
+            if type(item) is tuple and PyTuple_GET_SIZE(item) == 3:
+                _, s, e = <tuple>item      # a scan's (entry, start, end) hit, as decide() passes
+            else:
+                s, e = item
             _check_span(n, s, e)
             flat.push_back(s)
             flat.push_back(e)

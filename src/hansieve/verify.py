@@ -280,5 +280,4 @@ class BoundaryVerifier:
         message's hits, which folds only the windows' text and segments the han block that
         overlapping hits share once."""
         seg = self._segmenter or self._ready()
-        return seg.is_boundary_aligned_many(text, [(s, e) for _, s, e in hits], WINDOW, REACH,
-                                            self._fold)
+        return seg.is_boundary_aligned_many(text, hits, WINDOW, REACH, self._fold)

@@ -227,3 +227,14 @@ def test_one_to_one_fold():
         OneToOneFold({-1: "a"})
     with pytest.raises(TypeError):
         seg.is_boundary_aligned_many(text, spans, 16, 20, {ord("a"): "b"})
+
+
+def test_raw_hits_are_spans_too():
+    """The verifier hands decide()'s (entry, start, end) hits over as they are."""
+    seg = default_segmenter()
+    text = "我吸了大麻烦死了，真是大麻"
+    pairs = [(3, 5), (3, 6), (11, 13)]
+    assert seg.is_boundary_aligned_many(text, [(9, s, e) for s, e in pairs], 16, 20) == \
+        seg.is_boundary_aligned_many(text, pairs, 16, 20) == [False, True, True]
+    with pytest.raises(ValueError):
+        seg.is_boundary_aligned_many(text, [(1, 2, 3, 4)], 16, 20)
