@@ -253,6 +253,7 @@ class BoundaryVerifier:
         self._words: list[tuple[str, int]] = [(w, int(f)) for w, f in words]
         self._options = options
         self._segmenter: Segmenter | None = None
+        self._table: dict[int, str] | None = None
         self._fold: OneToOneFold | None = None
         self._lock = threading.Lock()
 
@@ -265,7 +266,9 @@ class BoundaryVerifier:
                 fm = fold_map(FoldOptions(o["fold_chinese"], o["fold_compat"], o["fold_case"],
                                           o["skip_noise"], o.get("fold_variants", False)))
                 # Only one-to-one folds, so positions in the folded window are the original ones.
-                self._fold = OneToOneFold({cp: s for cp, s in fm.mapping.items() if len(s) == 1})
+                # (The dict too: explain shows the window the check read.)
+                self._table = {cp: s for cp, s in fm.mapping.items() if len(s) == 1}
+                self._fold = OneToOneFold(self._table)
                 self._segmenter = _segmenter_for(tuple(self._words))
         return self._segmenter
 
