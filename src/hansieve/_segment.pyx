@@ -20,12 +20,14 @@
 
 cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.tuple cimport PyTuple_GET_SIZE
 from cpython.unicode cimport (PyUnicode_GET_LENGTH, PyUnicode_READ,
                               PyUnicode_Substring)
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
-from libc.string cimport memset
+from libc.string cimport memcpy, memset
 from libcpp.algorithm cimport sort, unique
+from libcpp.utility cimport pair
 from libcpp.vector cimport vector
 
 import math
@@ -265,48 +267,111 @@ cdef inline Py_ssize_t right_edge(const SegTablesC* t, const char_t* data, Py_ss
     return p + window if p + window < q else q
 
 
-cdef int aligned(const SegTablesC* t, const char_t* data, Py_ssize_t n, Py_ssize_t s,
-                 Py_ssize_t e, Py_ssize_t window) noexcept nogil:
-    """1 when the local segmentation has token boundaries at both `s` and `e`, else 0; -1 when
-    out of memory. 0 <= s <= e <= n."""
-    cdef int ks = edge_kind(t, data, n, s), ke
-    cdef Py_ssize_t lo, hi, m
-    cdef uint8_t stack_bnd[STACK_CAP + 1]
+cdef inline int local_range(const SegTablesC* t, const char_t* data, Py_ssize_t n, Py_ssize_t s,
+                            Py_ssize_t e, Py_ssize_t window, int* ks, int* ke, Py_ssize_t* lo,
+                            Py_ssize_t* hi) noexcept nogil:
+    """The boundary check of [s, e) in data[0:n] up to segmentation: 1 or 0 when the ends alone
+    decide it, else 2 with [lo, hi) the range whose segmentation decides (only the han
+    block(s) around the undecided ends matter: jieba cuts blocks independently)."""
+    ks[0] = edge_kind(t, data, n, s)
+    if ks[0] == 0:
+        return 0
+    ke[0] = edge_kind(t, data, n, e)
+    if ke[0] == 0:
+        return 0
+    if ks[0] == 1 and ke[0] == 1:
+        return 1            # punctuation, spaces or the text's ends on both sides
+    lo[0] = left_edge(t, data, s if ks[0] == 2 else e, window)
+    hi[0] = right_edge(t, data, n, e if ke[0] == 2 else s, window)
+    return 2
+
+
+cdef enum:
+    RECENT = 8              # segmented ranges remembered within one call (overlapping hits)
+
+
+cdef struct SegmentedC:
+    Py_ssize_t lo, hi       # a range of the text segmented in this call...
+    size_t at               # ...whose token starts are pool[at:at + hi - lo + 1]
+
+
+cdef int aligned_windows(const SegTablesC* t, const char_t* data, Py_ssize_t n,
+                         const Py_ssize_t* spans, Py_ssize_t count, Py_ssize_t reach,
+                         Py_ssize_t window, uint8_t* out) noexcept nogil:
+    """out[k] = 1 when the local segmentation of the context of span k puts token boundaries
+    at both of its ends, else 0; -1 when out of memory. Span k is [spans[2k], spans[2k + 1])
+    and its context data[max(0, s - reach):min(n, e + reach)], read as a text of its own (its
+    ends are text ends; `window` is capped at its length). A range of the text that several
+    spans' checks need (the han block that overlapping hits share) is segmented once: its
+    segmentation depends on nothing but its code points, so the answers are those of one
+    segmentation per span."""
+    cdef Py_ssize_t k, j, s, e, lo_w, m, win, lo, hi, size
+    cdef int ks, ke, rc
+    cdef const char_t* ctx
+    cdef SegmentedC recent[RECENT]
+    cdef Py_ssize_t n_recent = 0
+    cdef uint8_t stack_pool[4 * STACK_CAP]
+    cdef uint8_t* pool = stack_pool
+    cdef uint8_t* grown
+    cdef size_t used = 0, cap = 4 * STACK_CAP
+    cdef const uint8_t* bnd
     cdef uint16_t stack_sym[STACK_CAP + 1]
     cdef double stack_rp[STACK_CAP + 1]
     cdef Py_ssize_t stack_rx[STACK_CAP + 1]
-    cdef uint8_t* bnd
     cdef WorkC w
-    cdef int rc
-    if ks == 0:
-        return 0
-    ke = edge_kind(t, data, n, e)
-    if ke == 0:
-        return 0
-    if ks == 1 and ke == 1:
-        return 1            # punctuation, spaces or the text's ends on both sides
-    # Only the han block(s) around the undecided ends matter: jieba cuts blocks independently.
-    lo = left_edge(t, data, s if ks == 2 else e, window)
-    hi = right_edge(t, data, n, e if ke == 2 else s, window)
-    m = hi - lo
     w.sym = stack_sym
     w.rp = stack_rp
     w.rx = stack_rx
     w.cap = STACK_CAP + 1
     w.heap = NULL
-    if m <= STACK_CAP:
-        bnd = stack_bnd
-    else:
-        bnd = <uint8_t*>malloc(m + 1)
+    rc = 0
+    for k in range(count):
+        s = spans[2 * k]
+        e = spans[2 * k + 1]
+        lo_w = s - reach if s - reach > 0 else 0
+        m = (e + reach if e + reach < n else n) - lo_w
+        ctx = data + lo_w
+        win = window if window < m else m   # no wider than the context (no overflow either)
+        rc = local_range(t, ctx, m, s - lo_w, e - lo_w, win, &ks, &ke, &lo, &hi)
+        if rc != 2:
+            out[k] = <uint8_t>rc
+            continue
+        lo += lo_w          # text coordinates from here on
+        hi += lo_w
+        bnd = NULL
+        j = n_recent - 1
+        while j >= 0 and j >= n_recent - RECENT:
+            if recent[j % RECENT].lo == lo and recent[j % RECENT].hi == hi:
+                bnd = pool + recent[j % RECENT].at
+                break
+            j -= 1
         if bnd == NULL:
-            return -1
-    rc = seg_range(t, data, lo, hi, bnd, &w)
-    if rc == 0:
-        rc = (ks == 1 or bnd[s - lo] != 0) and (ke == 1 or bnd[e - lo] != 0)
+            size = hi - lo + 1
+            if used + size > cap:
+                cap = 2 * cap if 2 * cap >= used + size else used + size
+                grown = <uint8_t*>malloc(cap)
+                if grown == NULL:
+                    rc = -1
+                    break
+                memcpy(grown, pool, used)
+                if pool != stack_pool:
+                    free(pool)
+                pool = grown
+            if seg_range(t, data, lo, hi, pool + used, &w) < 0:
+                rc = -1
+                break
+            recent[n_recent % RECENT].lo = lo
+            recent[n_recent % RECENT].hi = hi
+            recent[n_recent % RECENT].at = used
+            n_recent += 1
+            bnd = pool + used
+            used += size
+        out[k] = (ks == 1 or bnd[s - lo] != 0) and (ke == 1 or bnd[e - lo] != 0)
+        rc = 0
     free(w.heap)
-    if bnd != stack_bnd:
-        free(bnd)
-    return rc
+    if pool != stack_pool:
+        free(pool)
+    return -1 if rc < 0 else 0
 
 
 cdef int segment_into(const SegTablesC* t, object text, Py_ssize_t lo, Py_ssize_t hi,
@@ -340,13 +405,108 @@ cdef int segment_into(const SegTablesC* t, object text, Py_ssize_t lo, Py_ssize_
     return 0
 
 
-cdef inline int aligned_text(const SegTablesC* t, int kind, const void* data, Py_ssize_t n,
-                             Py_ssize_t s, Py_ssize_t e, Py_ssize_t window) noexcept nogil:
+cdef struct FoldC:
+    # A one-to-one fold: code point keys[i] becomes values[i] (keys sorted); `bmp` has the bit
+    # of every key below U+10000 set, so the common code points skip the search.
+    const uint64_t* bmp
+    const uint32_t* keys
+    const uint32_t* values
+    Py_ssize_t n
+
+
+cdef inline uint32_t fold_cp(const FoldC* f, uint32_t cp) noexcept nogil:
+    cdef Py_ssize_t lo = 0, hi = f.n, mid
+    if cp < 0x10000 and not ((f.bmp[cp >> 6] >> (cp & 63)) & 1):
+        return cp
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if f.keys[mid] < cp:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < f.n and f.keys[lo] == cp:
+        return f.values[lo]
+    return cp
+
+
+cdef void fold_range(const FoldC* f, const char_t* data, Py_ssize_t lo, Py_ssize_t hi,
+                     uint32_t* out) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(lo, hi):
+        out[i - lo] = fold_cp(f, data[i])
+
+
+cdef int aligned_folded(const SegTablesC* t, const FoldC* f, object text, const Py_ssize_t* spans,
+                        Py_ssize_t count, Py_ssize_t reach, Py_ssize_t window,
+                        uint8_t* out) except -1:
+    """aligned_windows on the text folded by `f`, folding only the text the contexts cover: the
+    spans are taken by start in runs of overlapping contexts, and each run is folded into one
+    buffer and checked in one go (a message's hits usually make one run)."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), k, q, first, last, lo, hi, idx, longest = 0
+    cdef vector[pair[Py_ssize_t, Py_ssize_t]] order     # (start, index of the span)
+    cdef vector[Py_ssize_t] runs                        # (first in order, lo, hi) per run
+    for k in range(count):
+        order.push_back(pair[Py_ssize_t, Py_ssize_t](spans[2 * k], k))
+    sort(order.begin(), order.end())
+    k = 0
+    while k < count:
+        first = k
+        lo = order[k].first - reach if order[k].first - reach > 0 else 0
+        hi = lo
+        while k < count and (k == first or order[k].first - reach <= hi):
+            idx = order[k].second
+            if spans[2 * idx + 1] + reach > hi:
+                hi = spans[2 * idx + 1] + reach if spans[2 * idx + 1] + reach < n else n
+            k += 1
+        runs.push_back(first)
+        runs.push_back(lo)
+        runs.push_back(hi)
+        if hi - lo > longest:
+            longest = hi - lo
+    runs.push_back(count)
+    cdef vector[uint32_t] buf = vector[uint32_t](longest + 1)
+    cdef vector[Py_ssize_t] rel = vector[Py_ssize_t](2 * count + 2)
+    cdef vector[uint8_t] got = vector[uint8_t](count + 1)
+    cdef int kind = PyUnicode_KIND(text), rc = 0
+    cdef const void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t j, n_runs = (runs.size() - 1) // 3
+    # `text` stays referenced by the caller, and str is immutable: safe to read without the GIL.
+    with nogil:
+        for j in range(n_runs):
+            first = runs[3 * j]
+            lo = runs[3 * j + 1]
+            hi = runs[3 * j + 2]
+            last = runs[3 * j + 3]
+            if kind == 1:
+                fold_range(f, <const uint8_t*>data, lo, hi, buf.data())
+            elif kind == 2:
+                fold_range(f, <const uint16_t*>data, lo, hi, buf.data())
+            else:
+                fold_range(f, <const uint32_t*>data, lo, hi, buf.data())
+            for q in range(first, last):
+                idx = order[q].second
+                rel[2 * (q - first)] = spans[2 * idx] - lo
+                rel[2 * (q - first) + 1] = spans[2 * idx + 1] - lo
+            rc = aligned_windows(t, <const uint32_t*>buf.data(), hi - lo, rel.data(), last - first,
+                                 reach, window, got.data())
+            if rc < 0:
+                break
+            for q in range(first, last):
+                out[order[q].second] = got[q - first]
+    if rc < 0:
+        raise MemoryError("hansieve: cannot allocate segmentation work space")
+    return 0
+
+
+cdef inline int aligned_windows_text(const SegTablesC* t, int kind, const void* data,
+                                     Py_ssize_t n, const Py_ssize_t* spans, Py_ssize_t count,
+                                     Py_ssize_t reach, Py_ssize_t window,
+                                     uint8_t* out) noexcept nogil:
     if kind == 1:
-        return aligned(t, <const uint8_t*>data, n, s, e, window)
+        return aligned_windows(t, <const uint8_t*>data, n, spans, count, reach, window, out)
     elif kind == 2:
-        return aligned(t, <const uint16_t*>data, n, s, e, window)
-    return aligned(t, <const uint32_t*>data, n, s, e, window)
+        return aligned_windows(t, <const uint16_t*>data, n, spans, count, reach, window, out)
+    return aligned_windows(t, <const uint32_t*>data, n, spans, count, reach, window, out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -365,6 +525,54 @@ cdef inline void _check_span(Py_ssize_t n, Py_ssize_t s, Py_ssize_t e) except *:
 
 cdef inline const char* _ptr(bytes b):
     return <const char*>b
+
+
+@cython.final
+cdef class OneToOneFold:
+    """A fold that maps single code points to single code points (``{code point: one-character
+    str}``, as for ``str.translate``), in a native form :meth:`Segmenter.is_boundary_aligned_many`
+    reads without the GIL. Immutable.
+
+    >>> from hansieve._segment import OneToOneFold
+    >>> len(OneToOneFold({ord("麼"): "么", ord("Ａ"): "a"}))
+    2
+    """
+
+    cdef FoldC _f
+    cdef bytes _bmp, _keys, _values     # owners of the memory _f points into
+
+    def __cinit__(self):
+        self._f.n = 0       # usable (an identity) even if __init__ is never run
+        self._bmp = bytes(0x10000 // 8)
+        self._f.bmp = <const uint64_t*>_ptr(self._bmp)
+
+    def __init__(self, mapping):
+        cdef vector[uint32_t] keys, values
+        cdef vector[uint64_t] bmp = vector[uint64_t](0x10000 // 64, 0)
+        cdef uint32_t cp
+        for key, value in sorted(mapping.items()):
+            if not isinstance(key, int) or not 0 <= key < 0x110000:
+                raise ValueError(f"fold key must be a code point, got {key!r}")
+            if not isinstance(value, str) or len(value) != 1:
+                raise ValueError(f"fold of U+{key:04X} must be one character, got {value!r}")
+            cp = key
+            keys.push_back(cp)
+            values.push_back(ord(value))
+            if cp < 0x10000:
+                bmp[cp >> 6] |= (<uint64_t>1) << (cp & 63)
+        self._bmp = _as_bytes(bmp.data(), bmp.size() * sizeof(uint64_t))
+        self._keys = _as_bytes(keys.data(), keys.size() * sizeof(uint32_t))
+        self._values = _as_bytes(values.data(), values.size() * sizeof(uint32_t))
+        self._f.bmp = <const uint64_t*>_ptr(self._bmp)
+        self._f.keys = <const uint32_t*>_ptr(self._keys)
+        self._f.values = <const uint32_t*>_ptr(self._values)
+        self._f.n = keys.size()
+
+    def __len__(self):
+        return self._f.n
+
+    def __repr__(self):
+        return f"<hansieve.OneToOneFold {self._f.n} code points>"
 
 
 @cython.final
@@ -464,51 +672,62 @@ cdef class Segmenter:
         >>> seg.is_boundary_aligned("他是法轮功学员", 2, 5), seg.is_boundary_aligned("大麻烦", 0, 2)
         (True, False)
         """
-        _check_text(text)
-        if window < 0:
-            raise ValueError(f"window must be >= 0, got {window}")
-        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
-        _check_span(n, span_start, span_end)
-        if window > n:
-            window = n      # no wider than the text (and no overflow in WIDEN * window)
-        PyUnicode_READY(text)
-        cdef int kind = PyUnicode_KIND(text), rc
-        cdef const void* data = PyUnicode_DATA(text)
-        with nogil:
-            rc = aligned_text(&self._t, kind, data, n, span_start, span_end, window)
-        if rc < 0:
-            raise MemoryError("hansieve: cannot allocate segmentation work space")
-        return rc == 1
+        return self.is_boundary_aligned_many(text, ((span_start, span_end),), window)[0]
 
-    def is_boundary_aligned_many(self, text, spans, Py_ssize_t window=16) -> list:
-        """:meth:`is_boundary_aligned` for each ``(start, end)`` of `spans` (one GIL release for
-        all of them), as a list of bools."""
+    def is_boundary_aligned_many(self, text, spans, Py_ssize_t window=16, reach=None,
+                                 OneToOneFold fold=None) -> list:
+        """:meth:`is_boundary_aligned` for each ``(start, end)`` of `spans` (or ``(entry, start,
+        end)``, a scan's raw hit), as a list of bools, in one native call.
+
+        With `reach`, each span is judged in its own context,
+        ``text[max(0, start - reach):min(len(text), end + reach)]``, exactly as
+        ``is_boundary_aligned(context, start - lo, end - lo, window)`` would judge it (the
+        context's ends are text ends). With `fold` (a :class:`OneToOneFold`), the contexts are
+        read folded, as ``text.translate(fold_mapping)`` would read (one code point for one, so
+        positions do not move); only the text the contexts cover is folded. Either way, a range
+        that several spans' checks need (the han block that overlapping hits share) is segmented
+        once per call: the answers are those of one segmentation per span, and nothing is kept
+        between calls.
+
+        >>> from hansieve.segment import default_segmenter
+        >>> default_segmenter().is_boundary_aligned_many("我吸了大麻烦死了", [(3, 5), (3, 6)], reach=4)
+        [False, True]
+        """
         _check_text(text)
         if window < 0:
             raise ValueError(f"window must be >= 0, got {window}")
-        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), s, e, k, count
+        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), s, e, count, r = n
+        if reach is not None:
+            r = reach
+            if r < 0:
+                raise ValueError(f"reach must be >= 0, got {reach}")
+            if r > n:
+                r = n       # no further than the text (and no overflow in end + reach)
         cdef vector[Py_ssize_t] flat
-        for s, e in spans:
+        for item in spans:
+            if type(item) is tuple and PyTuple_GET_SIZE(item) == 3:
+                _, s, e = <tuple>item      # a scan's (entry, start, end) hit, as decide() passes
+            else:
+                s, e = item
             _check_span(n, s, e)
             flat.push_back(s)
             flat.push_back(e)
         count = flat.size() // 2
-        if window > n:
-            window = n
-        cdef vector[int] rcs = vector[int](count, 0)
+        cdef bytes out = PyBytes_FromStringAndSize(NULL, count)
         PyUnicode_READY(text)
-        cdef int kind = PyUnicode_KIND(text)
+        cdef int kind = PyUnicode_KIND(text), rc
         cdef const void* data = PyUnicode_DATA(text)
-        cdef bint failed = False
+        cdef uint8_t* answers = <uint8_t*>PyBytes_AS_STRING(out)   # fresh: nobody else sees it
+        if fold is not None:
+            aligned_folded(&self._t, &fold._f, text, flat.data(), count, r, window, answers)
+            return [b == 1 for b in out]
+        # `text` stays referenced here, and str is immutable: safe to read without the GIL.
         with nogil:
-            for k in range(count):
-                rcs[k] = aligned_text(&self._t, kind, data, n, flat[2 * k], flat[2 * k + 1], window)
-                if rcs[k] < 0:
-                    failed = True
-                    break
-        if failed:
+            rc = aligned_windows_text(&self._t, kind, data, n, flat.data(), count, r, window,
+                                      answers)
+        if rc < 0:
             raise MemoryError("hansieve: cannot allocate segmentation work space")
-        return [rcs[k] == 1 for k in range(count)]
+        return [b == 1 for b in out]
 
     def suggest_freq(self, word) -> int:
         """jieba's ``Tokenizer.suggest_freq(word)`` (``tune=False``): the frequency that keeps

@@ -8,14 +8,14 @@ import functools
 import re
 import threading
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Optional, Sequence, cast
+from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Optional, Sequence
 
 from . import _core
 from ._core import Verdict as Verdict  # re-exported: hansieve.Verdict
 from .lexicon import SEVERITIES
 
 if TYPE_CHECKING:
-    from ._segment import Segmenter
+    from ._segment import OneToOneFold, Segmenter
 
 #: Action for the strongest severity among a message's hits; "pass" when there is none (a
 #: "notice" hit is logged but passes). The one policy: the native check() is handed it by rank
@@ -254,17 +254,21 @@ class BoundaryVerifier:
         self._options = options
         self._segmenter: Segmenter | None = None
         self._table: dict[int, str] | None = None
+        self._fold: OneToOneFold | None = None
         self._lock = threading.Lock()
 
     def _ready(self) -> Segmenter:
         with self._lock:
             if self._segmenter is None:
+                from ._segment import OneToOneFold
                 from .fold import FoldOptions, fold_map
                 o = self._options
                 fm = fold_map(FoldOptions(o["fold_chinese"], o["fold_compat"], o["fold_case"],
                                           o["skip_noise"], o.get("fold_variants", False)))
                 # Only one-to-one folds, so positions in the folded window are the original ones.
+                # (The dict too: explain shows the window the check read.)
                 self._table = {cp: s for cp, s in fm.mapping.items() if len(s) == 1}
+                self._fold = OneToOneFold(self._table)
                 self._segmenter = _segmenter_for(tuple(self._words))
         return self._segmenter
 
@@ -274,10 +278,9 @@ class BoundaryVerifier:
         self._ready()
 
     def __call__(self, text: str, hits: list[RawHit]) -> list[bool]:
+        """For each hit, whether the segmentation of its window (REACH characters each side,
+        folded one-to-one) has token boundaries at both its ends: one native call for all of a
+        message's hits, which folds only the windows' text and segments the han block that
+        overlapping hits share once."""
         seg = self._segmenter or self._ready()
-        keep = []
-        for _, start, end in hits:
-            lo, hi = max(0, start - REACH), min(len(text), end + REACH)
-            window = text[lo:hi].translate(cast("dict[int, str]", self._table))
-            keep.append(seg.is_boundary_aligned(window, start - lo, end - lo, WINDOW))
-        return keep
+        return seg.is_boundary_aligned_many(text, hits, WINDOW, REACH, self._fold)
