@@ -22,8 +22,9 @@ from .bench_common import (BUILDERS, bench_full_enabled, interleaved_builds, rec
 ENGINES = ("hansieve_folds_on", "pyahocorasick", "cyac")
 PREFIX_CHARS = 1_000
 OWN_CHARS = 3
-SIZES_DEFAULT = (2_000, 10_000)
-SIZES_FULL = SIZES_DEFAULT + (100_000,)
+# CI: 10k only (2k builds in ~30 ms, too short for a stable ratio: 2.95 and 4.43 in two runs)
+SIZES_DEFAULT = (10_000,)
+SIZES_FULL = (2_000, 10_000, 100_000)
 
 
 def long_terms(n: int, seed: int = 20240619) -> list[str]:
