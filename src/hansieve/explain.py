@@ -27,7 +27,7 @@ from __future__ import annotations
 import bisect
 import json
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from . import _core
 from .fold import FoldMap, FoldOptions, fold_map
@@ -130,6 +130,11 @@ def _is_word(s: str) -> bool:
     return bool(s) and s.isascii() and s.isalnum()
 
 
+def _role(entry: dict[str, Any]) -> str:
+    """The role of a raw hit of this entry: a variant spells its deny term."""
+    return entry["kind"] if entry["kind"] in ("allow", "operand") else "deny"
+
+
 class _Context:
     """What explaining one text needs from the Sieve, looked up once per entry."""
 
@@ -212,7 +217,7 @@ def explain(sieve: Sieve, text: str) -> Explanation:
             h = ctx.hit(entry, entry, start, end, "rule")
         else:
             e = ctx.entry(entry)
-            role = "allow" if e["kind"] == "allow" else "operand" if e["kind"] == "operand" else "deny"
+            role = _role(e)
             h = ctx.hit(entry, int(e["base"]), start, end, role)
         h.spans_separator, h.spans_noise, h.masked = spans_separator, spans_noise, masked
         h.kept = outcome in _REPORTED
@@ -304,7 +309,7 @@ def _whole_word_rejects(ctx: _Context, seen: set[tuple[int, int, int]]) -> list[
             if not (before or after):
                 continue
             e = ctx.entry(entry)
-            role = "allow" if e["kind"] == "allow" else "operand" if e["kind"] == "operand" else "deny"
+            role = _role(e)
             h = ctx.hit(entry, int(e["base"]), start, end, role)
             h.stage = "whole-word"
             sides = [f"{text[start - 1]!r} before it"] if before else []
