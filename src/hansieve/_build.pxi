@@ -112,18 +112,21 @@ cdef uint32_t _find_edge(const vector[EdgeC]& edges, const vector[BuildStateC]& 
 #: Order of the arrays in a compiled file and in Sieve._buffers.
 ARRAYS = ("page_index", "pages", "exp_begin", "exp_syms", "states", "edges", "outs",
           "root_next", "term_len", "term_flags", "word_index", "word_pages", "text_offsets",
-          "text_blob", "category_idx", "severity_idx", "base_of", "mechanism_idx", "edge_filter")
+          "text_blob", "category_idx", "severity_idx", "base_of", "mechanism_idx", "edge_filter",
+          "channel")
 
 
 def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes term_flags,
                  list texts, list category_idx, list severity_idx, list base_of,
-                 list mechanism_idx, dict header):
+                 list mechanism_idx, dict header, bytes channel=b""):
     """Build the automaton over `folded_terms` (one per automaton term, already folded and
     non-empty, every character a term symbol of `code_table`) and return the Sieve.
 
     `texts`, `category_idx` and `severity_idx` cover every entry: the automaton terms, then the
-    virtual entries of combination rules. `header` carries the counts and options that a
-    compiled file records."""
+    virtual entries of combination rules (and of the disguise channel). `header` carries the
+    counts and options that a compiled file records. `channel`: the disguise channel's
+    automaton, a serialised Sieve whose term k is entry ``counts["channel_first"] + k`` (or
+    empty)."""
     page_index_b, pages_b, exp_begin_b, exp_syms_b = code_table
     cdef TablesC probe
     probe.page_index = <const uint32_t*><const char*>page_index_b
@@ -254,6 +257,7 @@ def _build_sieve(list folded_terms, tuple code_table, tuple word_table, bytes te
         _u32(base_of),
         bytes(mechanism_idx),
         _as_bytes(filt.data(), filt.size() * sizeof(uint64_t)),
+        channel,
     )
     return _attach(arrays, arrays, header, _runtime_for(header))
 
@@ -309,6 +313,17 @@ cdef Sieve _attach(tuple arrays, object owners, dict header, object runtime):
     sv._verifier = runtime.verifier
     sv._rules = runtime.rules
     sv._rule_stream = runtime.rule_stream
+    sv._disguise = runtime.disguise
+    if len(arrays[19]):
+        # The disguise channel: a whole compiled Sieve nested in this one (validated as one).
+        channel = _deserialize(arrays[19], owners, "the disguise channel of this lexicon")
+        first = counts.get("channel_first", -1)
+        if not (isinstance(first, int) and 0 <= first
+                and first + (<Sieve>channel)._n_entries <= sv._n_entries) or runtime.disguise is None:
+            raise FormatError("[E307] invalid compiled lexicon: the disguise channel's entries "
+                              "are out of range")
+        sv._channel = channel
+        sv._channel_first = first
     sv._buffers = owners
     cdef uint32_t n_states = counts["n_states"]
     # The edge filter is stored in the file (its size checked by _validate): a forged one can

@@ -64,6 +64,10 @@ def _set_held_hits_cap(size_t cap):
 
 
 
+#: Match.mechanism of a disguise, by the judge's code (disguise.py).
+DISGUISE_CHANNELS = (None, "sound", "shape", "emoji", "filler")
+
+
 @cython.freelist(256)
 @cython.final
 cdef class Match:
@@ -93,7 +97,9 @@ cdef class Match:
 
     @property
     def severity(self):
-        return self._sieve._severity_names[self._sieve._severity_idx[self.term_id]]
+        """The term's severity; a disguise's is the term's but at most ``"review"`` (a disguise
+        is weaker evidence than the term itself: a person should look before it blocks)."""
+        return self._sieve._severity_names[self._sieve._severity_idx[self._entry]]
 
     @property
     def span(self) -> tuple:
@@ -101,13 +107,19 @@ cdef class Match:
 
     @property
     def mechanism(self) -> str:
-        """How the hit was found: ``"exact"`` (the term, folded), or the variant mechanism
-        (``"pinyin"``, ``"homophone"``, ...) of the variant spelling that matched."""
+        """How the hit was found: ``"exact"`` (the term, folded), the variant mechanism
+        (``"pinyin"``, ``"split"``, ...) of the variant spelling that matched, or the disguise
+        channel that read it as the term (``"sound"``, ``"shape"``, ``"emoji"``, ``"filler"``)."""
+        if self._how:
+            return DISGUISE_CHANNELS[self._how]
         return self._sieve._mechanism_names[self._sieve._mechanism_idx[self._entry]]
 
     @property
     def via(self) -> str:
-        """The lexicon entry that matched: the term itself, or the variant spelling of it."""
+        """The lexicon entry that matched: the term itself, or the variant spelling of it (a
+        disguise: the text as written)."""
+        if self._how:
+            return self.text
         return self._sieve._text(self._entry)
 
     @property
@@ -254,6 +266,8 @@ cdef class Sieve:
         self._n_entries = 0
         self._buffers = ()
         self._verifier = None
+        self._channel = None
+        self._disguise = None
         self._rules = None
         self._rule_stream = None
         self._severity_names = (None,)
@@ -315,6 +329,7 @@ cdef class Sieve:
             m._entry = h.term_id
             m.start = h.start
             m.end = h.end
+            m._how = (h.flags >> HIT_HOW_SHIFT) & 0xFF if h.flags & HIT_CHANNEL else 0
             m._sieve = self
             m._source = source
             m._offset = offset
@@ -331,7 +346,7 @@ cdef class Sieve:
         _check_text(text)
         cdef vector[HitC] hits
         self._scan(text, False, &hits)
-        if hits.size():
+        if hits.size() or self._channel is not None:
             decide(self, text, hits, None)
         return self._to_matches(hits, text)
 
@@ -346,7 +361,7 @@ cdef class Sieve:
         cdef uint64_t seen[4]
         seen[0] = seen[1] = seen[2] = seen[3] = 0
         for m in matches:
-            r = self._severity_idx[m.term_id] or 1      # no severity counts as the strongest
+            r = self._severity_idx[m._entry] or 1       # no severity counts as the strongest
             if r < rank:
                 rank = r
             c = self._category_idx[m.term_id]
@@ -434,7 +449,7 @@ cdef class Sieve:
                 begin = c * BATCH_CHUNK
                 end = begin + BATCH_CHUNK if begin + BATCH_CHUNK < n else n
                 for i in range(begin, end):
-                    if results[i].size():
+                    if results[i].size() or self._channel is not None:
                         decide(self, items[i], results[i], None)
                         out[i] = self._to_matches(results[i], items[i])
                     else:
@@ -468,7 +483,7 @@ cdef class Sieve:
             # x 10**7): rather than hold them all, go on with a stream, which decides them as
             # the scan passes and holds a bounded tail.
             return self._streamed(text, True) > 0
-        if hits.size():
+        if hits.size() or self._channel is not None:
             decide(self, text, hits, None)
         return hits.size() > 0
 
@@ -486,9 +501,13 @@ cdef class Sieve:
     def first(self, text):
         """The first hit :meth:`find` would return, or None; stops scanning there when it can."""
         _check_text(text)
+        if self._channel is not None:
+            # A disguise may come before the first hit of the term automaton.
+            found = self._find(text)
+            return found[0] if found else None
         cdef vector[HitC] hits
         self._scan(text, True, &hits)
-        if hits.size():
+        if hits.size() or self._channel is not None:
             decide(self, text, hits, None)
         if hits.size() == 0:
             return None
@@ -502,7 +521,7 @@ cdef class Sieve:
         cdef Py_ssize_t counted = 0
         if self._scan(text, False, &hits, &counted, held_hits_cap):
             return self._streamed(text, False)     # see contains()
-        if hits.size():
+        if hits.size() or self._channel is not None:
             decide(self, text, hits, None)
         return counted + hits.size()
 
@@ -518,7 +537,7 @@ cdef class Sieve:
             raise ValueError(f"[E101] mask char must be a single character, got {char!r}")
         cdef vector[HitC] hits
         self._scan(text, False, &hits)
-        if hits.size():
+        if hits.size() or self._channel is not None:
             decide(self, text, hits, None)
         if hits.size() == 0:
             return text
@@ -626,12 +645,15 @@ cdef class Sieve:
         return self._terms_cache
 
     def entry(self, Py_ssize_t term_id) -> dict:
-        """What the Sieve knows of one term id (deny term, allow entry, rule operand or rule)."""
+        """What the Sieve knows of one term id (deny term, allow entry, rule operand, rule, or
+        a term's disguise-channel entry)."""
         if not 0 <= term_id < self._n_entries:
             raise IndexError(f"term id {term_id} out of range")
         cdef uint8_t c = self._category_idx[term_id]
         kind = "deny"
-        if term_id >= self._t.n_terms:
+        if self._channel is not None and term_id >= self._channel_first:
+            kind = "disguise"
+        elif term_id >= self._t.n_terms:
             kind = "rule"
         elif self._base_of[term_id] != <uint32_t>term_id:
             kind = "variant"
@@ -649,7 +671,8 @@ cdef class Sieve:
             "flags": frozenset(extra.get("flags", ())),
             "base": self._base_of[term_id],
             "mechanism": self._mechanism_names[self._mechanism_idx[term_id]],
-            "payload": self._payload_of(self._base_of[term_id]) if term_id < self._t.n_terms else None,
+            "payload": (self._payload_of(self._base_of[term_id])
+                        if term_id < self._t.n_terms or kind == "disguise" else None),
         }
 
     @property
@@ -765,6 +788,8 @@ cdef class Stream:
     cdef object _rules      # the Sieve's incremental rule evaluator (verify.RuleStream), or None
     cdef bint _busy         # a feed is scanning (with the GIL released)
     cdef Py_ssize_t _settled    # no hit still to come starts before this stream offset
+    cdef Stream _channel    # the disguise channel's own stream over the same text, or None
+    cdef set _term_spans    # (start, end) of the term automaton's raw hits a disguise may share
 
     def __cinit__(self):
         self._ring = NULL
@@ -794,6 +819,8 @@ cdef class Stream:
         st._allows = []
         st._strong = []
         st._rules = sieve._rule_stream() if sieve._rule_stream is not None else None
+        st._channel = Stream._new(sieve._channel) if sieve._channel is not None else None
+        st._term_spans = set()
         return st
 
     @property
@@ -834,6 +861,8 @@ cdef class Stream:
         self._enter()
         try:
             self._buf = self._buf + chunk if self._buf else chunk
+            if self._channel is not None:
+                self._queue_channel_hits(self._channel.feed(chunk))
             return self._advance(False)
         finally:
             self._busy = False
@@ -845,9 +874,20 @@ cdef class Stream:
         self._enter()
         try:
             self._closed = True
+            if self._channel is not None:
+                self._queue_channel_hits(self._channel.close())
             return self._advance(True)
         finally:
             self._busy = False
+
+    cdef int _queue_channel_hits(self, list found) except -1:
+        """Queue the channel stream's hits (its matches are final as soon as it returns them:
+        its automaton has no allowlist, verification or rules) for the disguise judge."""
+        cdef Match m
+        cdef uint32_t first = self._sieve._channel_first
+        for m in found:
+            self._queue.append((first + m._entry, HIT_CHANNEL, m.start, m.end))
+        return 0
 
     cdef int _enter(self) except -1:
         # The scan runs without the GIL: a second thread feeding the same stream would race on
@@ -895,7 +935,14 @@ cdef class Stream:
             if t.has_masked and not t.term_flags[h.term_id] & (TERM_HIDDEN | TERM_MASKED):
                 self._strong.append((h.start + self._base, h.end + self._base))
             self._queue.append((h.term_id, h.flags, h.start + self._base, h.end + self._base))
+            if self._channel is not None:
+                self._term_spans.add((h.start + self._base, h.end + self._base))
+        if self._channel is not None and self._queue:
+            self._queue.sort(key=_scan_order)      # find()'s order: by end, then longest first
         cdef Py_ssize_t horizon = self._horizon() + self._base
+        if self._channel is not None and not final:
+            # A disguise still to come may start before the term automaton's horizon.
+            horizon = min(horizon, self._channel._horizon() + self._channel._base)
         out = self._decide(horizon, final)
         # Before the trim: the hits' text is in this buffer (a str: trimming makes a new one).
         matches = self._sieve._to_matches(out, self._buf, self._base)
@@ -940,6 +987,29 @@ cdef class Stream:
         done = 0
         for entry, flags, start, end in queue:
             # When: a hit waits for what could still change it.
+            if flags & HIT_CHANNEL:
+                # The judge reads the segmentation window; an allowlist hit may still cover it.
+                if not final and (end + VERIFY_REACH > available
+                                  or (start >= horizon and t.has_allow)):
+                    break
+                done += 1
+                outcome = classify(t, entry, flags, start, end, allows, strong, verifying)
+                if outcome == DISGUISE_NEEDS_CHECK and (start, end) in self._term_spans:
+                    outcome = CHANNEL_EXACT     # as decide(): the term automaton's own span
+                elif outcome == DISGUISE_NEEDS_CHECK:
+                    code = self._sieve._disguise(self._buf, [(
+                        self._sieve._text(self._sieve._base_of[entry]), start - self._base,
+                        end - self._base)])[0]
+                    flags |= (<uint32_t>code) << HIT_HOW_SHIFT
+                    outcome = (CHANNEL_EXACT if code == 0 else
+                               KEPT_DISGUISE if code < JUDGE_KEEPS else DROPPED_DISGUISE)
+                if reported(outcome):
+                    h.term_id = entry
+                    h.flags = flags
+                    h.start = start
+                    h.end = end
+                    out.push_back(h)
+                continue
             if (verifying and needs_verification(t, entry, flags) and not final
                     and end + VERIFY_REACH > available):
                 break       # the verification window is not all here yet
@@ -993,6 +1063,8 @@ cdef class Stream:
             self._allows = [span for span in self._allows if span[1] > low]
         if self._strong:
             self._strong = [span for span in self._strong if span[1] > low]
+        if self._term_spans:
+            self._term_spans = {span for span in self._term_spans if span[1] > low}
         if self._rules is not None:
             self._rules.prune(low)
         keep_from = low - STREAM_KEEP
@@ -1025,6 +1097,10 @@ cdef class Stream:
 
 
 
+
+
+def _scan_order(item):
+    return (item[3], item[2])
 
 
 def _unpickle(data):

@@ -20,6 +20,9 @@ cdef enum:
     HIT_SPANS_PUNCT = 1     # a separator inside the span: verify before reporting
     HIT_SPANS_NOISE = 2     # other noise (symbols, emoji, zero-width) inside the span: evidence
                             # of evasion, so a boundary-verified term is reported unverified
+    HIT_CHANNEL = 4         # found by the disguise channel (sound, shape, emoji, fillers):
+                            # the disguise judge decides it
+    HIT_HOW_SHIFT = 8       # a judged channel hit: the judge's code (disguise.py) << this
 
 # Per-term flags (`TablesC.term_flags`).
 cdef enum:
@@ -113,6 +116,7 @@ cdef class Match:
     cdef Sieve _sieve
     cdef object _source                 # the scanned str (a stream: its buffer), for .text
     cdef Py_ssize_t _offset             # where _source starts in the scanned text
+    cdef uint8_t _how                   # a disguise hit: the judge's code (0: not one)
 
 cdef class Verdict:
     cdef readonly str action            # "block", "review" or "pass"
@@ -145,6 +149,9 @@ cdef class Sieve:
     cdef object _rule_stream        # callable() -> incremental rule evaluator, or None
     cdef tuple _severity_names      # severity index -> name (index 0: None)
     cdef tuple _actions             # severity rank -> action (index 0: no hit)
+    cdef readonly object _channel   # the disguise channel's automaton (a Sieve), or None
+    cdef uint32_t _channel_first    # main entry of the channel automaton's term 0
+    cdef readonly object _disguise  # callable(text, hits) -> judge codes (disguise.py), or None
 
     cdef Py_ssize_t _scan(self, object text, bint first_only, vector[HitC]* hits,
                           Py_ssize_t* counted=*, size_t hit_cap=*) except -1

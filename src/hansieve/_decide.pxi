@@ -29,6 +29,19 @@ cdef bint covers(const vector[pair[Py_ssize_t, Py_ssize_t]]& spans, Py_ssize_t s
     return lo > 0 and spans[lo - 1].second >= end
 
 
+cdef bint has_span(const vector[pair[Py_ssize_t, Py_ssize_t]]& spans, Py_ssize_t start,
+                   Py_ssize_t end) noexcept:
+    """Whether sorted `spans` holds exactly (start, end)."""
+    cdef size_t lo = 0, hi = spans.size(), mid
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if spans[mid].first < start or (spans[mid].first == start and spans[mid].second < end):
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo < spans.size() and spans[lo].first == start and spans[lo].second == end
+
+
 cdef vector[pair[Py_ssize_t, Py_ssize_t]] indexed(list spans):
     """A stream's (start, end) tuples as an index_spans() index."""
     cdef vector[pair[Py_ssize_t, Py_ssize_t]] v
@@ -61,13 +74,22 @@ cdef enum:
     OPERAND_DROPPED = 7     # a rule operand the boundary check rejected: feeds no rule
     RULE_HIT = 8            # a combination rule that holds
     OPERAND_VERIFIED = 9    # a rule operand the boundary check accepted: feeds the rules
-    # classify() only: the boundary check decides (resolve() turns these into the above)
-    NEEDS_CHECK = 10
-    OPERAND_NEEDS_CHECK = 11
+    CHANNEL_EXACT = 10      # the channel read the term itself: the term automaton's hit it is
+    DROPPED_DISGUISE = 11   # a channel hit the disguise judge (or a separator inside it) rejects
+    KEPT_DISGUISE = 12      # a channel hit the disguise judge keeps: reported as a disguise
+    # classify() only: a check decides (resolve() / the judge turn these into the above)
+    NEEDS_CHECK = 13
+    OPERAND_NEEDS_CHECK = 14
+    DISGUISE_NEEDS_CHECK = 15
 
 #: Names of the outcomes in trace records (``_core._trace``, read by explain).
 OUTCOMES = ("kept", "verified", "allowlist", "masked", "verification", "allow-entry", "operand",
-            "operand-dropped", "rule", "operand-verified")
+            "operand-dropped", "rule", "operand-verified", "channel-exact", "disguise-dropped",
+            "disguise")
+
+#: The disguise judge's codes (disguise.py), kept in a judged hit's flags (HIT_HOW_SHIFT):
+#: 1-4 keep the hit and name its channel.
+JUDGE_KEEPS = 5
 
 
 cdef inline int classify(const TablesC* t, uint32_t entry, uint32_t hit_flags, Py_ssize_t start,
@@ -77,6 +99,12 @@ cdef inline int classify(const TablesC* t, uint32_t entry, uint32_t hit_flags, P
     """The outcome of one raw hit, or NEEDS_CHECK / OPERAND_NEEDS_CHECK when the boundary
     check decides. `allows` and `strong` are index_spans() indexes of the allowlist hits and
     of the deny hits that are not masked forms."""
+    if hit_flags & HIT_CHANNEL:
+        # A disguise channel hit (its entry is virtual: no term flags). A disguise never spans
+        # a separator (真没办法，轮胎 is no 法轮 in any channel).
+        if covers(allows, start, end):
+            return DROPPED_ALLOWLIST
+        return DROPPED_DISGUISE if hit_flags & HIT_SPANS_PUNCT else DISGUISE_NEEDS_CHECK
     cdef uint8_t tf = t.term_flags[entry]
     cdef bint check = verifying and needs_verification(t, entry, hit_flags)
     if tf & TERM_ALLOW:
@@ -105,13 +133,42 @@ cdef inline bint feeds_rules(int outcome) noexcept:
 
 
 cdef inline bint reported(int outcome) noexcept:
-    return outcome == KEPT or outcome == KEPT_VERIFIED or outcome == RULE_HIT
+    return outcome == KEPT or outcome == KEPT_VERIFIED or outcome == RULE_HIT or \
+        outcome == KEPT_DISGUISE
+
+
+cdef bint hit_order(const HitC& a, const HitC& b) noexcept:
+    """find()'s order: by end, then longest first."""
+    return a.end < b.end or (a.end == b.end and a.start < b.start)
+
+
+cdef int add_channel_hits(Sieve sv, object text, vector[HitC]& hits) except -1:
+    """Append the disguise channel's raw hits of `text` (entries of this Sieve, HIT_CHANNEL) and
+    put all hits in scan order."""
+    cdef vector[HitC] found
+    cdef HitC h
+    cdef size_t n_main = hits.size()
+    (<Sieve>sv._channel)._scan(text, False, &found)
+    if found.size() == 0:
+        return 0
+    for h in found:
+        h.term_id += sv._channel_first
+        h.flags = HIT_CHANNEL | (h.flags & (HIT_SPANS_PUNCT | HIT_SPANS_NOISE))
+        hits.push_back(h)
+    if n_main:
+        stable_sort(hits.begin(), hits.end(), hit_order)
+    return 0
+
+
 
 
 cdef int decide(Sieve sv, object text, vector[HitC]& hits, list trace) except -1:
     """Turn the raw hits of `text` into the reported hits, in place (rule hits appended). With a
     `trace` list, append one record per raw hit, then per rule hit:
-    ``(entry, start, end, hit_flags, outcome)``. Clean messages never get here."""
+    ``(entry, start, end, hit_flags, outcome)``. Clean messages never get here, unless the
+    Sieve has a disguise channel: its automaton scans every message here."""
+    if sv._channel is not None:
+        add_channel_hits(sv, text, hits)
     cdef const TablesC* t = &sv._t
     cdef const uint8_t* flags = t.term_flags
     cdef HitC h
@@ -128,18 +185,24 @@ cdef int decide(Sieve sv, object text, vector[HitC]& hits, list trace) except -1
             for h in hits:
                 trace.append((h.term_id, h.start, h.end, h.flags, KEPT))
         return 0
-    cdef vector[pair[Py_ssize_t, Py_ssize_t]] allows, strong
+    cdef vector[pair[Py_ssize_t, Py_ssize_t]] allows, strong, spans
     for h in hits:
+        if h.flags & HIT_CHANNEL:
+            continue
+        if sv._channel is not None:
+            spans.push_back(pair[Py_ssize_t, Py_ssize_t](h.start, h.end))
         if flags[h.term_id] & TERM_ALLOW:
             allows.push_back(pair[Py_ssize_t, Py_ssize_t](h.start, h.end))
         elif t.has_masked and not flags[h.term_id] & (TERM_HIDDEN | TERM_MASKED):
             strong.push_back(pair[Py_ssize_t, Py_ssize_t](h.start, h.end))
     index_spans(allows)
     index_spans(strong)
+    sort(spans.begin(), spans.end())
     cdef vector[int] outcome = vector[int](n)
     cdef bint verifying = sv._verifier is not None
     cdef bint has_rules = sv._rules is not None
     checks = []
+    disguises = []
     for i in range(n):
         h = hits[i]
         outcome[i] = classify(t, h.term_id, h.flags, h.start, h.end, allows, strong, verifying)
@@ -147,6 +210,22 @@ cdef int decide(Sieve sv, object text, vector[HitC]& hits, list trace) except -1
             outcome[i] = OPERAND         # no rule can use it: not worth a check
         elif outcome[i] == NEEDS_CHECK or outcome[i] == OPERAND_NEEDS_CHECK:
             checks.append(i)
+        elif outcome[i] == DISGUISE_NEEDS_CHECK:
+            if has_span(spans, h.start, h.end):
+                # The term automaton read this very span as a term (傻逼 is no disguise of
+                # 傻比, both terms): that term it is.
+                outcome[i] = CHANNEL_EXACT
+            else:
+                disguises.append(i)
+    if disguises:
+        # The disguise judge (disguise.py): one call for the message's channel hits.
+        codes = sv._disguise(text, [(sv._text(sv._base_of[hits[i].term_id]), hits[i].start, hits[i].end)
+                                    for i in disguises])
+        for k, i in enumerate(disguises):
+            code = codes[k]
+            hits[i].flags |= (<uint32_t>code) << HIT_HOW_SHIFT
+            outcome[i] = (CHANNEL_EXACT if code == 0 else
+                          KEPT_DISGUISE if code < JUDGE_KEEPS else DROPPED_DISGUISE)
     if checks:
         # One call for every hit to check (the verifier answers per hit).
         keep = sv._verifier(text, [(hits[i].term_id, hits[i].start, hits[i].end) for i in checks])
@@ -189,9 +268,11 @@ def _trace(Sieve sv, str text):
     cdef vector[HitC] hits
     cdef list trace = []
     sv._scan(text, False, &hits)
-    if hits.size():
+    if hits.size() or sv._channel is not None:
         decide(sv, text, hits, trace)
     return sv._to_matches(hits, text), [
         (entry, start, end, bool(flags & HIT_SPANS_PUNCT), bool(flags & HIT_SPANS_NOISE),
-         outcome != RULE_HIT and bool(sv._t.term_flags[entry] & TERM_MASKED), OUTCOMES[outcome])
+         outcome != RULE_HIT and not flags & HIT_CHANNEL
+         and bool(sv._t.term_flags[entry] & TERM_MASKED), OUTCOMES[outcome],
+         flags >> HIT_HOW_SHIFT if flags & HIT_CHANNEL else None)
         for entry, start, end, flags, outcome in trace]

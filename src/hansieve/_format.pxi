@@ -21,7 +21,8 @@ import mmap
 MAGIC = b"HANSIEVE"
 # 2: TERM_MASKED entries (a version-1 reader would report them unchecked)
 # 3: the edge filter is stored (array "edge_filter"); the trie's breadth-first layout is required
-FORMAT_VERSION = 3
+# 4: the disguise channel (array "channel": a nested compiled Sieve, or empty)
+FORMAT_VERSION = 4
 _PREFIX = 32
 
 def _write_file(bytes data, object path):

@@ -8,12 +8,14 @@ import bisect
 import enum
 import functools
 import gc
+import re
 import warnings
 from collections import Counter
 from typing import Any, Callable, Iterable, NamedTuple, ParamSpec, TypeVar, Union
 
 from . import _core
 from ._version import __version__
+from .disguise import DisguiseJudge
 from .errors import BuildError, HansieveWarning, MatchError
 from .fold import CHAR_FOLDS_PATH, TABLE_PATH, FoldMap, FoldOptions, fold_map
 from .lexicon import CATEGORIES, FLAGS, SEVERITIES, Lexicon, PathLike, Rule, Term
@@ -238,6 +240,7 @@ def compile(
     variants: bool | str | dict[str, Any] = "auto",
     collapse_repeats: bool = True,
     fold_variants: bool = True,
+    channels: bool | str = "auto",
 ) -> _core.Sieve:
     """Compile lexicon terms into an immutable :class:`Sieve`.
 
@@ -300,6 +303,17 @@ def compile(
         to :func:`hansieve.variants.variants` (an empty dict: on, default options). Terms flagged
         ``pinyin`` get their pinyin spellings even with variants off. A variant's hit reports the term it stands for
         (``m.term``), with ``m.mechanism`` and the matched spelling ``m.via``.
+    channels
+        The disguise channel: also find a term written with other characters that sound or
+        look the same, or with emoji, or with filler characters inside (冰犊 for 冰毒, 🔫支 for
+        枪支, 枪x支), by a second automaton over sound and shape classes (:mod:`hansieve.channels`).
+        Such a hit is reported only when the disguise judge (:mod:`hansieve.disguise`) keeps
+        it: its span is no dictionary word, its edges are token edges, and it is not far likelier
+        as ordinary text than the term. A disguise reports the term with ``m.mechanism``
+        ``"sound"``, ``"shape"``, ``"emoji"`` or ``"filler"`` and a severity of at most
+        ``"review"``. Terms of two or more Chinese characters take part. ``"auto"`` (default):
+        on for lexicons of up to 20,000 terms, off beyond with a
+        :class:`hansieve.HansieveWarning`; ``True``/``False`` force it.
 
     Raises
     ------
@@ -319,6 +333,8 @@ def compile(
     [('法轮功', 0, 3), ('六四', 4, 7)]
     """
     kind = _match_kind(match_kind)
+    if not (channels == "auto" or isinstance(channels, bool)):
+        raise MatchError(f"[E015] channels must be 'auto', True or False, got {channels!r}")
     _check_options(max_gap, verify, variants, {
         "fold_chinese": fold_chinese, "fold_compat": fold_compat, "fold_case": fold_case,
         "skip_noise": skip_noise, "whole_word": whole_word, "collapse_repeats": collapse_repeats,
@@ -341,6 +357,10 @@ def compile(
                                collapse_repeats=collapse_repeats))
     code_table, n_syms = _alphabet(plan.keys, options, separators=verify != "off" and options.noise)
     categories, category_no = _categories(plan)
+    channel_on, channel_why = _channels_setting(channels, plan.n_deny, kind)
+    if not channel_on and channel_why:
+        warnings.warn(channel_why, HansieveWarning, stacklevel=3)
+    channel = _Channel(plan, fm, options, max_gap, collapse_repeats) if channel_on else None
     header = {
         "hansieve": __version__,
         "options": {
@@ -355,6 +375,7 @@ def compile(
             "collapse_repeats": bool(collapse_repeats),
             "verify": verify,
             "variants": variants_on,
+            "channels": channel is not None and channel.n > 0,
         },
         "counts": {"n_syms": n_syms, "n_deny": plan.n_deny, "n_allow": plan.n_allow,
                    "n_masked": sum(1 for f in plan.flags if f & _MASKED)},
@@ -367,6 +388,17 @@ def compile(
         "mechanisms": plan.mechanisms,
     }
     entries = plan.entries + plan.rule_entries
+    severities = [_SEVERITY_NO[e.severity] for e in entries]
+    base_of = plan.base_of + list(range(plan.n_terms, len(entries)))
+    channel_bytes = b""
+    if channel is not None and channel.n:
+        # The channel's entries are virtual entries after the rules: term i's disguise.
+        header["counts"]["channel_first"] = len(entries)
+        channel_bytes = channel.build().to_bytes()
+        for i in channel.terms:
+            entries.append(plan.entries[i])
+            severities.append(_DISGUISE_SEVERITY[plan.entries[i].severity])
+            base_of.append(i)
     sieve = _core._build_sieve(
         plan.keys,
         code_table,
@@ -374,10 +406,11 @@ def compile(
         bytes(plan.flags),
         [e.text for e in entries],
         [category_no.get(e.category, 0) for e in entries],
-        [_SEVERITY_NO[e.severity] for e in entries],
-        plan.base_of + list(range(plan.n_terms, len(entries))),
-        plan.mechanism_of + [0] * len(plan.rule_entries),
+        severities,
+        base_of,
+        plan.mechanism_of + [0] * (len(entries) - plan.n_terms),
         header,
+        channel_bytes,
     )
     if len(plan.keys) >= _RELEASE_MEMORY_MIN_KEYS:
         _core._release_build_memory()
@@ -644,6 +677,110 @@ def _alphabet(keys: list[str], options: FoldOptions,
     return _core._build_code_table(sym_pairs, list(fm.noise_ranges), expansions, punct), len(sym)
 
 
+def _channels_setting(channels: bool | str, n_deny: int, kind: MatchKind) -> tuple[bool, str]:
+    """(on, why it is off when "auto" turned it off)."""
+    if kind is MatchKind.LEFTMOST_LONGEST:
+        # Masking wants the non-overlapping hits of the terms themselves; a disguise judged
+        # after the scan could overlap them.
+        if channels is True:
+            raise MatchError("[E014] the disguise channel (channels=True) needs "
+                             "match_kind='overlapping'")
+        if channels == "auto":
+            return False, ("the disguise channel (homophones, lookalikes, emoji: 冰犊 for 冰毒) is "
+                           "off: match_kind='leftmost_longest' masks the terms themselves; pass "
+                           "channels=False to say off is meant")
+        return False, ""
+    if channels != "auto":
+        return bool(channels), ""
+    if n_deny <= VARIANTS_AUTO_MAX:
+        return True, ""
+    return False, (f"the disguise channel (homophones, lookalikes, emoji: 冰犊 for 冰毒) is off: the "
+                   f"lexicon has {n_deny:,} terms, more than the {VARIANTS_AUTO_MAX:,} that "
+                   "channels='auto' takes; turn it on with channels=True, or pass channels=False "
+                   "to say off is meant")
+
+
+#: A disguise's severity: the term's, but at most "review" (see Match.severity).
+_DISGUISE_SEVERITY = {None: _SEVERITY_NO["review"], "block": _SEVERITY_NO["review"],
+                      "review": _SEVERITY_NO["review"], "notice": _SEVERITY_NO["notice"]}
+
+
+class _Channel:
+    """Stage 8: the disguise channel's automaton: each deny term of two or more Chinese
+    characters, keyed by its characters' classes (channels.py), over a code table that reads
+    every text character as its class (after the scanner's own fold)."""
+
+    def __init__(self, plan: _Plan, fm: FoldMap, options: FoldOptions, max_gap: int,
+                 collapse_repeats: bool) -> None:
+        from . import channels
+        self.table = channels.table()
+        self.terms: list[int] = []
+        self.keys: list[str] = []
+        for i in range(plan.n_deny):
+            key = plan.keys[i]
+            if len(key) < 2 or not all(_HAN_CHAR.match(c) for c in key):
+                continue
+            ck = channels.channel_key(key)
+            if ck is not None:
+                self.terms.append(i)
+                self.keys.append(ck)
+        self.n = len(self.terms)
+        self.fm, self.options = fm, options
+        self.max_gap, self.collapse_repeats = max_gap, collapse_repeats
+        self.texts = [plan.entries[i].text for i in self.terms]
+
+    def _code_table(self) -> tuple[tuple[bytes, bytes, bytes, bytes], int]:
+        t, fm = self.table, self.fm
+        sym = {chr(cp): i + 1 for i, cp in enumerate(_core._char_order(self.keys))}
+        single, multi = _inverse_fold(self.options)
+        mapping = fm.mapping
+        pairs = []
+        for c, r in t.rep.items():
+            sid = sym.get(r)
+            if sid is None or c in t.fillers:
+                continue
+            folded = mapping.get(ord(c))
+            if folded is not None and folded != c:
+                continue        # read after the scanner's fold (乾 is 干 first)
+            pairs.append((ord(c), sid))
+            for source in single.get(c, ()):
+                pairs.append((source, sid))
+        expansions = []
+        for cp, s in multi:
+            syms = [sym.get(t.rep.get(c, ""), 0) for c in s]
+            if any(syms):
+                expansions.append((cp, syms))
+        for e, name in t.emoji.items():
+            syms = [sym.get(t.rep.get(c, ""), 0) for c in name]
+            if not all(syms):
+                continue
+            if len(syms) == 1:
+                pairs.append((ord(e), syms[0]))
+            else:
+                expansions.append((ord(e), syms))
+        noise = list(fm.noise_ranges) + [(ord(c), ord(c)) for c in sorted(t.fillers)]
+        punct = [ord(c) for c in SEPARATORS]
+        return _core._build_code_table(pairs, noise, expansions, punct), len(sym)
+
+    def build(self) -> _core.Sieve:
+        code_table, n_syms = self._code_table()
+        n = self.n
+        header = {
+            "hansieve": __version__,
+            "options": {"match_kind": MatchKind.OVERLAPPING.value, "max_gap": self.max_gap,
+                        "collapse_repeats": bool(self.collapse_repeats), "channel_of": True},
+            "counts": {"n_syms": n_syms, "n_deny": n, "n_allow": 0, "n_masked": 0},
+            "categories": [], "rules": [], "extra": {}, "verify": {"mode": "off", "words": []},
+            "mechanisms": ["exact"], "channel_table": self.table.version,
+        }
+        return _core._build_sieve(self.keys, code_table, _core._build_word_table([]),
+                                  bytes(n), self.keys, [0] * n, [0] * n, list(range(n)),
+                                  [0] * n, header)
+
+
+_HAN_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134f]")
+
+
 def _categories(plan: _Plan) -> tuple[list[str], dict[str | None, int]]:
     """Stage 7: the category names and each one's index (0: none)."""
     categories = sorted({e.category for e in plan.entries + plan.rule_entries if e.category})
@@ -661,14 +798,16 @@ class _Runtime(NamedTuple):
     verifier: Any
     rules: Any
     rule_stream: Any
+    disguise: Any
 
 
 def _runtime(header: dict[str, Any]) -> _Runtime:
     """The match kind, the severity policy and the Python-side stages for a Sieve with this
     header: the native core takes them as data (it imports nothing of the package)."""
     attached = attachments(header)
+    judge = DisguiseJudge(header["options"]) if header["options"].get("channels") else None
     return _Runtime(MatchKind(header["options"]["match_kind"]), SEVERITIES, ACTION_OF_RANK,
-                    attached.verifier, attached.rules, attached.rule_stream)
+                    attached.verifier, attached.rules, attached.rule_stream, judge)
 
 
 _core._register_runtime(_runtime)

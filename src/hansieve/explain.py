@@ -10,7 +10,10 @@ into words, so :func:`explain` can never disagree with ``find``:
    inside a hit that read the same mask symbols as noise (法*輪*功 is 法轮功, not 轮子功);
 3. a hit that spans a separator, or whose term is verified and that skipped no disguising noise,
    is kept only when jieba's segmentation puts token boundaries at both its ends;
-4. combination rules are evaluated over the operand hits that passed the same check.
+4. combination rules are evaluated over the operand hits that passed the same check;
+5. a hit of the disguise channel (a span that reads as a term by sound, shape, emoji or with
+   fillers) is kept only where the disguise judge (:mod:`hansieve.disguise`) finds no ordinary
+   reading: the record says which channel read it and which test kept or dropped it.
 
 The whole-word rule (``sex`` is not in ``Sussex``) acts inside the scan loop, so its rejects never
 become raw hits; :func:`explain` finds them by scanning the text cut at letter/digit boundaries.
@@ -30,6 +33,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
 from . import _core
+from .disguise import JUDGE_REASONS
 from .fold import FoldMap, FoldOptions, fold_map
 from .verify import REACH, BoundaryVerifier, verdict
 
@@ -80,6 +84,7 @@ class Hit:
     masked: bool = False            # a masked-form entry: reported only across a mask symbol
     verified: Optional[bool] = None
     segmentation: Optional[list[str]] = None
+    disguise: Optional[dict[str, Any]] = None   # a disguise-channel hit: what the judge found
     kept: bool = False
     stage: str = "none"
     reason: str = ""
@@ -165,6 +170,20 @@ class _Context:
                    severity=base["severity"], role=role, start=start, end=end,
                    original=original, key=key, folds=folds)
 
+    def disguise(self, entry: int, start: int, end: int) -> Hit:
+        """A disguise-channel hit: the term it reads as, through which channel, the judge's
+        findings (``disguise_tests``)."""
+        e = self.entry(entry)
+        h = self.hit(entry, int(e["base"]), start, end, "deny")
+        judge = self.sieve._disguise
+        code, details = judge.judge(self.text, h.term, start, end)
+        h.via = h.original
+        h.mechanism = details.get("channel", "exact")
+        h.key = details.get("read", h.key)
+        h.severity = e["severity"]
+        h.disguise = dict(details, test=JUDGE_REASONS[code])
+        return h
+
     def word_char(self, pos: int) -> bool:
         return 0 <= pos < len(self.text) and _is_word(self.fm.fold_char(ord(self.text[pos])))
 
@@ -212,9 +231,11 @@ def explain(sieve: Sieve, text: str) -> Explanation:
     ctx = _Context(sieve, text)
     _, trace = _core._trace(sieve, text)
     hits: list[Hit] = []
-    for entry, start, end, spans_separator, spans_noise, masked, outcome in trace:
+    for entry, start, end, spans_separator, spans_noise, masked, outcome, judged in trace:
         if outcome == "rule":
             h = ctx.hit(entry, entry, start, end, "rule")
+        elif ctx.entry(entry)["kind"] == "disguise":
+            h = ctx.disguise(entry, start, end)
         else:
             e = ctx.entry(entry)
             role = _role(e)
@@ -229,7 +250,7 @@ def explain(sieve: Sieve, text: str) -> Explanation:
     rules: list[list[Any]] = sieve.header.get("rules") or []
     satisfied = {h.entry for h in hits if h.role == "rule"}
     for h, record in zip(hits, trace):
-        h.stage, h.reason = _say(ctx, h, record[-1], hits, rules, satisfied)
+        h.stage, h.reason = _say(ctx, h, record[6], hits, rules, satisfied)
     rejects = _whole_word_rejects(ctx, {(h.entry, h.start, h.end) for h in hits})
     notes = []
     if rejects is None:
@@ -241,7 +262,7 @@ def explain(sieve: Sieve, text: str) -> Explanation:
 
 #: Outcomes of the core's decision routine (``_core.OUTCOMES``) that report the hit, and those
 #: the boundary check decided.
-_REPORTED = frozenset({"kept", "verified", "rule"})
+_REPORTED = frozenset({"kept", "verified", "rule", "disguise"})
 _CHECKED = frozenset({"verified", "verification", "operand-verified", "operand-dropped"})
 
 
@@ -270,11 +291,38 @@ def _say(ctx: _Context, h: Hit, outcome: str, hits: list[Hit], rules: list[list[
         inside = next(a for a in hits if a.role == "allow" and a.start <= h.start and h.end <= a.end)
         return "allowlist", (f"dropped: inside the allowlist entry {inside.term!r} "
                              f"[{inside.start}:{inside.end}] {inside.original!r}")
+    if outcome in ("disguise", "disguise-dropped", "channel-exact"):
+        return "disguise", _say_disguise(h, outcome)
     if outcome == "verified":
         return "verification", f"kept: {why}, and word segmentation puts boundaries at both ends"
     if outcome == "verification":
         return "verification", f"dropped: {why}, and word segmentation cuts across one of its ends"
     return "none", _why_unchecked(h, ctx.sieve._verifier is not None)
+
+
+def _say_disguise(h: Hit, outcome: str) -> str:
+    d = h.disguise or {}
+    read = f"{h.original!r} reads as {h.term!r}"
+    if outcome == "channel-exact":
+        return (f"not a disguise: {h.original!r} is written as a lexicon term itself, which the "
+                "term automaton reports (or its checks dropped)")
+    if outcome == "disguise":
+        return (f"kept as a disguise ({d.get('channel')}): {read}; the span is no dictionary word, "
+                f"token edges at both ends, and it is less likely as ordinary text than the term "
+                f"(log10 ratio {d.get('log10_ratio')})" if d.get("channel") != "emoji" else
+                f"kept as a disguise (emoji): {read}; token edges at both ends")
+    test = d.get("test")
+    if h.spans_separator:
+        return f"dropped: {read}, but a separator lies inside (a disguise is written in one piece)"
+    return "dropped: " + read + ", but " + {
+        "word": f"{d.get('word')!r} is a dictionary word: ordinary text",
+        "edges": "word segmentation cuts across one of its ends (in the text as written and "
+                 "with the term put back)",
+        "likelier": f"it is likelier as ordinary text than the term (log10 ratio "
+                    f"{d.get('log10_ratio')})",
+        "short": "both characters of a two-character term are replaced (only set phrases do "
+                 "that, and a lexicon lists them)",
+    }.get(test or "", f"the judge said {test}")
 
 
 def _whole_word_rejects(ctx: _Context, seen: set[tuple[int, int, int]]) -> list[Hit] | None:
