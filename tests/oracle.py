@@ -90,3 +90,65 @@ def find_leftmost_longest(terms, text, options=FoldOptions(), max_gap=3, whole_w
         best = min(rest, key=lambda h: (h[3], -h[4], h[0]))
         out.append(best[:3])
         next_n = best[4]
+
+
+def channel_hits(terms, text, options=FoldOptions(), max_gap=3):
+    """The disguise channel's raw hits (compile.py's channel automaton, before the judge) as
+    sorted (index into `terms`, start, end): each term (folded) read as its characters' classes
+    (hansieve.channels), found in the text read the same way. Reading the text: an emoji of the
+    channel table reads as the characters it stands for; other noise and filler characters are
+    skipped, at most `max_gap` in a row; every other character reads as its class (or itself).
+    Terms outside the channel (fewer than two Chinese characters, a character without a class or
+    a filler) find nothing. An emoji whose characters are in no channel key is noise, as for
+    the term automaton. Shares nothing with the native code but the two tables."""
+    from hansieve.channels import channel_key, table
+
+    t = table()
+    fm = fold_map(options)
+    keys = []
+    for term in terms:
+        key = fm.fold_term(term)
+        ck = channel_key(key) if len(key) >= 2 and all(_is_han(c) for c in key) else None
+        keys.append(ck)
+    alphabet = set("".join(k for k in keys if k))
+    segments, chars, positions, gap = [], [], [], 0
+    for i, ch in enumerate(text):
+        cp = ord(ch)
+        if ch in t.emoji and all(t.rep[c] in alphabet for c in t.emoji[ch]):
+            read = [t.rep[c] for c in t.emoji[ch]]
+        elif fm.is_noise(cp):
+            read = None
+        else:
+            read = []
+            for c in fm.fold_char(cp):
+                if c in t.fillers:
+                    continue
+                read.append(t.rep.get(c, c))
+            if not read:
+                read = None
+        if read is None:
+            gap += 1
+            if gap > max_gap and chars:
+                segments.append(("".join(chars), positions))
+                chars, positions = [], []
+            continue
+        for c in read:
+            chars.append(c)
+            positions.append(i)
+        gap = 0
+    if chars:
+        segments.append(("".join(chars), positions))
+    hits = set()
+    for seg, pos in segments:
+        for k, key in enumerate(keys):
+            if key is None:
+                continue
+            at = seg.find(key)
+            while at != -1:
+                hits.add((k, pos[at], pos[at + len(key) - 1] + 1))
+                at = seg.find(key, at + 1)
+    return sorted(hits)
+
+
+def _is_han(c: str) -> bool:
+    return "\u3400" <= c <= "\u4dbf" or "\u4e00" <= c <= "\u9fff" or "\U00020000" <= c <= "\U0003134f"

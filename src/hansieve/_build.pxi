@@ -315,15 +315,7 @@ cdef Sieve _attach(tuple arrays, object owners, dict header, object runtime):
     sv._rule_stream = runtime.rule_stream
     sv._disguise = runtime.disguise
     if len(arrays[19]):
-        # The disguise channel: a whole compiled Sieve nested in this one (validated as one).
-        channel = _deserialize(arrays[19], owners, "the disguise channel of this lexicon")
-        first = counts.get("channel_first", -1)
-        if not (isinstance(first, int) and 0 <= first
-                and first + (<Sieve>channel)._n_entries <= sv._n_entries) or runtime.disguise is None:
-            raise FormatError("[E307] invalid compiled lexicon: the disguise channel's entries "
-                              "are out of range")
-        sv._channel = channel
-        sv._channel_first = first
+        _attach_channel(sv, arrays[19], owners, counts.get("channel_first"), runtime)
     sv._buffers = owners
     cdef uint32_t n_states = counts["n_states"]
     # The edge filter is stored in the file (its size checked by _validate): a forged one can

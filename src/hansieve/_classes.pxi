@@ -477,6 +477,10 @@ cdef class Sieve:
         True
         """
         _check_text(text)
+        if self._channel is not None:
+            # A disguise is judged against every raw hit of the term automaton on its span (a
+            # term written as another term is that term): no early stop.
+            return len(self._find(text)) > 0
         cdef vector[HitC] hits
         if self._scan(text, True, &hits, NULL, held_hits_cap):
             # A text full of hits an allow entry or verification may still take back (真是大麻烦
@@ -517,6 +521,8 @@ cdef class Sieve:
         """``len(self.find(text))`` without building the Match objects; memory bounded as in
         :meth:`contains`."""
         _check_text(text)
+        if self._channel is not None:
+            return len(self._find(text))      # see contains()
         cdef vector[HitC] hits
         cdef Py_ssize_t counted = 0
         if self._scan(text, False, &hits, &counted, held_hits_cap):

@@ -173,6 +173,20 @@ def _deserialize(object data, object owner, str name="data"):
     return _attach(tuple(arrays), list(arrays) + [owner], header, runtime)
 
 
+cdef int _attach_channel(Sieve sv, object blob, object owners, object first,
+                         object runtime) except -1:
+    """Attach the disguise channel: a whole compiled Sieve nested in `sv`'s array "channel"
+    (validated as any compiled file), whose term k is `sv`'s entry ``first + k``."""
+    channel = _deserialize(blob, owners, "the disguise channel of this lexicon")
+    if not (isinstance(first, int) and 0 <= first
+            and first + (<Sieve>channel)._n_entries <= sv._n_entries) or runtime.disguise is None:
+        raise FormatError("[E307] invalid compiled lexicon: the disguise channel's entries are "
+                          "out of range")
+    sv._channel = channel
+    sv._channel_first = first
+    return 0
+
+
 cdef int _need(bint ok, str what) except -1:
     if not ok:
         raise ValueError(what)

@@ -313,7 +313,9 @@ def compile(
         ``"sound"``, ``"shape"``, ``"emoji"`` or ``"filler"`` and a severity of at most
         ``"review"``. Terms of two or more Chinese characters take part. ``"auto"`` (default):
         on for lexicons of up to 20,000 terms, off beyond with a
-        :class:`hansieve.HansieveWarning`; ``True``/``False`` force it.
+        :class:`hansieve.HansieveWarning`; ``True``/``False`` force it. Only overlapping
+        matching has the channel (leftmost-longest masks the terms themselves: ``"auto"`` is
+        off there, ``True`` an error); ``sieve.options["channels"]`` says whether it is on.
 
     Raises
     ------
@@ -685,10 +687,7 @@ def _channels_setting(channels: bool | str, n_deny: int, kind: MatchKind) -> tup
         if channels is True:
             raise MatchError("[E014] the disguise channel (channels=True) needs "
                              "match_kind='overlapping'")
-        if channels == "auto":
-            return False, ("the disguise channel (homophones, lookalikes, emoji: 冰犊 for 冰毒) is "
-                           "off: match_kind='leftmost_longest' masks the terms themselves; pass "
-                           "channels=False to say off is meant")
+        # "auto" means: where the match kind has one (documented; options["channels"] says).
         return False, ""
     if channels != "auto":
         return bool(channels), ""
@@ -734,6 +733,9 @@ class _Channel:
         sym = {chr(cp): i + 1 for i, cp in enumerate(_core._char_order(self.keys))}
         single, multi = _inverse_fold(self.options)
         mapping = fm.mapping
+        # A character a fold switched off would have changed (輪 under fold_chinese=False) gets
+        # no class either: the switch means "these are other characters", for every channel.
+        every_fold = fold_map(FoldOptions()).mapping
         pairs = []
         for c, r in t.rep.items():
             sid = sym.get(r)
@@ -742,6 +744,8 @@ class _Channel:
             folded = mapping.get(ord(c))
             if folded is not None and folded != c:
                 continue        # read after the scanner's fold (乾 is 干 first)
+            if folded is None and every_fold.get(ord(c), c) != c:
+                continue
             pairs.append((ord(c), sid))
             for source in single.get(c, ()):
                 pairs.append((source, sid))
@@ -758,7 +762,10 @@ class _Channel:
                 pairs.append((ord(e), syms[0]))
             else:
                 expansions.append((ord(e), syms))
-        noise = list(fm.noise_ranges) + [(ord(c), ord(c)) for c in sorted(t.fillers)]
+        # Fillers are noise to the channel, and so is whatever folds to one (麼 is 么).
+        fillers = sorted({ord(c) for c in t.fillers}
+                         | {cp for c in t.fillers for cp in single.get(c, ())})
+        noise = list(fm.noise_ranges) + [(cp, cp) for cp in fillers]
         punct = [ord(c) for c in SEPARATORS]
         return _core._build_code_table(pairs, noise, expansions, punct), len(sym)
 

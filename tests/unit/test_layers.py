@@ -18,12 +18,13 @@ PACKAGE = Path(__file__).resolve().parents[2] / "src" / "hansieve"
 FLOORS: dict[str, int] = {
     # 0. the native core (its .pxi parts and .h headers are one module), the errors, the version
     "_core": 0, "errors": 0, "_version": 0, "_unicode": 0, "_trie": 0,
-    # 1. fold tables and segmentation
-    "fold": 1, "segment": 1, "_segment": 1,
+    # 1. fold tables, the disguise channel's classes, segmentation
+    "fold": 1, "channels": 1, "segment": 1, "_segment": 1,
     # 2. variant spellings and lexicon files
     "variants": 2, "lexicon": 2, "importers": 2,
-    # 3. compile and verify (a Sieve is made here and handed its verifier and rules)
-    "verify": 3, "compile": 3,
+    # 3. compile, verify and the disguise judge (a Sieve is made here and handed its verifier,
+    #    rules and judge)
+    "verify": 3, "disguise": 3, "compile": 3,
     # 4. what runs on a Sieve: the command line, explain, reload, Spark, the service
     "cli": 4, "cli_input": 4, "explain": 4, "reload": 4, "spark": 4, "serve": 4, "__main__": 4,
     "replacements": 4,

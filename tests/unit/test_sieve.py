@@ -260,7 +260,7 @@ def test_compile_pauses_the_garbage_collector_and_restores_it():
     assert gc.isenabled()
     gc.callbacks.append(record)
     try:
-        hansieve.compile(terms, verify="off", variants=False)
+        hansieve.compile(terms, verify="off", variants=False, channels=False)
     finally:
         gc.callbacks.remove(record)
     assert collections == []                   # no collection during the build
@@ -334,11 +334,12 @@ def test_variants_switching_off_above_the_auto_limit_warns():
     filler = [f"词{i:05d}号" for i in range(VARIANTS_AUTO_MAX - 1)]
     with pytest.warns(hansieve.HansieveWarning, match=r"variant spellings .* are off: the lexicon "
                       r"has 20,001 terms.*variants=True") as caught:
-        over = hansieve.compile(["法轮功", "多一个词", *filler], verify="off")
+        over = hansieve.compile(["法轮功", "多一个词", *filler], verify="off", channels=False)
     assert caught[0].filename == __file__                  # points at the caller's line
     assert over.first("fa lun gong") is None and over.options["variants"] is False
     with warnings_as_errors():                            # an explicit choice says nothing
-        hansieve.compile(["法轮功", "多一个词", *filler], verify="off", variants=False)
+        hansieve.compile(["法轮功", "多一个词", *filler], verify="off", variants=False,
+                         channels=False)
 
 
 def warnings_as_errors():
