@@ -254,6 +254,9 @@ def compile(
         Combination rules (:class:`Rule`), evaluated over one message's hits.
     match_kind
         ``"overlapping"`` (default: every hit) or ``"leftmost_longest"`` (non-overlapping).
+        Either way, terms that share a spelling (``同姓恋`` and ``同性恋`` both read
+        ``tong xing lian``; duplicates; ``法輪功`` and ``法轮功``) are each reported for the
+        span, with their own category and severity.
     fold_chinese
         Traditional -> simplified Chinese, per character (OpenCC t2s, tw2s, hk2s).
     fold_compat
