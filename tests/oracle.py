@@ -79,7 +79,9 @@ def find(terms, text, options=FoldOptions(), max_gap=3, whole_word=True, collaps
 
 
 def find_leftmost_longest(terms, text, options=FoldOptions(), max_gap=3, whole_word=True):
-    """Non-overlapping hits: repeatedly the leftmost, then longest, then lowest term id."""
+    """Non-overlapping hits: repeatedly the leftmost, then longest, then lowest term id; and
+    with it every other term whose key read the same symbols (terms folding together), same
+    span, in term id order."""
     hits = all_hits(terms, text, options, max_gap, whole_word)
     out = []
     next_n = 0
@@ -88,7 +90,8 @@ def find_leftmost_longest(terms, text, options=FoldOptions(), max_gap=3, whole_w
         if not rest:
             return out
         best = min(rest, key=lambda h: (h[3], -h[4], h[0]))
-        out.append(best[:3])
+        out.extend(h[:3] for h in sorted(rest, key=lambda h: h[0])
+                   if (h[3], h[4]) == (best[3], best[4]))
         next_n = best[4]
 
 

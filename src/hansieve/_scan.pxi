@@ -234,9 +234,14 @@ cdef inline void emit(const TablesC* t, ScanC* c, uint32_t term_id, uint32_t fla
 
 cdef void settle(const TablesC* t, ScanC* c, Py_ssize_t earliest_future_start) noexcept nogil:
     """Leftmost-longest: report, greedily, every pending hit that no later hit can beat: the
-    leftmost (then longest, then lowest term id) of those starting before any future hit can."""
+    leftmost (then longest, then lowest term id) of those starting before any future hit can.
+    Entries sharing that hit's key (two terms folding together, or a spelling of one that is
+    another's key or spelling) read the same symbols: each is reported too, same span, in term
+    id order (they end in one state, whose outputs list them in that order)."""
     cdef vector[PendingC]* p = c.pending
     cdef size_t i, best, kept
+    cdef Py_ssize_t best_start_n, best_end_n
+    cdef uint32_t best_id
     cdef bint found
     while not c.done:
         found = False
@@ -253,7 +258,14 @@ cdef void settle(const TablesC* t, ScanC* c, Py_ssize_t earliest_future_start) n
         if not found:
             break
         c.last_end_n = p[0][best].end_n
-        emit(t, c, p[0][best].term_id, p[0][best].flags, p[0][best].start, p[0][best].end)
+        best_start_n, best_end_n, best_id = p[0][best].start_n, p[0][best].end_n, p[0][best].term_id
+        emit(t, c, best_id, p[0][best].flags, p[0][best].start, p[0][best].end)
+        for i in range(p.size()):
+            if c.done:
+                break
+            if (p[0][i].start_n == best_start_n and p[0][i].end_n == best_end_n
+                    and p[0][i].term_id != best_id):
+                emit(t, c, p[0][i].term_id, p[0][i].flags, p[0][i].start, p[0][i].end)
     # Drop what can no longer be reported.
     kept = 0
     for i in range(p.size()):

@@ -257,6 +257,9 @@ def compile(
         Combination rules (:class:`Rule`), evaluated over one message's hits.
     match_kind
         ``"overlapping"`` (default: every hit) or ``"leftmost_longest"`` (non-overlapping).
+        Either way, terms that share a spelling (``同姓恋`` and ``同性恋`` both read
+        ``tong xing lian``; duplicates; ``法輪功`` and ``法轮功``) are each reported for the
+        span, with their own category and severity.
     fold_chinese
         Traditional -> simplified Chinese, per character (OpenCC t2s, tw2s, hk2s).
     fold_compat
@@ -582,7 +585,6 @@ def _add_variants(plan: _Plan, fm: FoldMap, whole_word: bool,
     if options is None and not any("pinyin" in plan.entries[i].flags for i in range(plan.n_deny)):
         return
     from .variants import variants as variant_spellings
-    seen = set(plan.keys)
     for i in range(plan.n_deny):
         entry = plan.entries[i]
         if options is not None:
@@ -591,11 +593,16 @@ def _add_variants(plan: _Plan, fm: FoldMap, whole_word: bool,
             wanted = pinyin_only
         else:
             continue
+        # A spelling is skipped only when this term already owns it: a key shared with
+        # another term (its exact key or one of its variants) gets an entry for each term, so
+        # every term sharing a spelling is reported, with its own category and severity
+        # (tong xing lian is 同姓恋 and 同性恋; issue 16).
+        owned = {plan.keys[i]}
         for v in variant_spellings(entry.text, **wanted):
             key = fm.fold_term(v.text)
-            if not key or key in seen:
-                continue    # nothing left, or another entry's key already
-            seen.add(key)
+            if not key or key in owned:
+                continue    # nothing left, or this term's key already
+            owned.add(key)
             if v.mechanism not in plan.mechanisms:
                 plan.mechanisms.append(v.mechanism)
             plan.entries.append(Term(v.text, entry.category, entry.severity, source=entry.source))
