@@ -309,6 +309,7 @@ cdef Sieve _attach(tuple arrays, object owners, dict header, object runtime):
     sv._verifier = runtime.verifier
     sv._rules = runtime.rules
     sv._rule_stream = runtime.rule_stream
+    sv._glued = getattr(runtime, "glued", None)
     sv._buffers = owners
     cdef uint32_t n_states = counts["n_states"]
     # The edge filter is stored in the file (its size checked by _validate): a forged one can

@@ -20,6 +20,8 @@ cdef enum:
     HIT_SPANS_PUNCT = 1     # a separator inside the span: verify before reporting
     HIT_SPANS_NOISE = 2     # other noise (symbols, emoji, zero-width) inside the span: evidence
                             # of evasion, so a boundary-verified term is reported unverified
+    HIT_GLUED = 4           # a TERM_GLUED entry whose whole-word rule failed: Latin letters touch
+                            # an end, and the pinyin-run check decides (decide.pxi, classify)
 
 # Per-term flags (`TablesC.term_flags`).
 cdef enum:
@@ -30,6 +32,9 @@ cdef enum:
     TERM_VERIFY = 16        # keep only where word segmentation agrees (boundary check)
     TERM_MASKED = 32        # a masked form (the term with one inner character deleted): reported
                             # only where a mask symbol (* × ○ □ ...) was skipped inside the hit
+    TERM_GLUED = 64         # a pinyin key of 2+ syllables: may touch Latin letters where the run
+                            # around it splits into pinyin syllables at its ends (laogemade in
+                            # woshilaogemade), which the runtime's pinyin-run check decides
 
 cdef enum:
     PAGE_BITS = 8
@@ -143,6 +148,7 @@ cdef class Sieve:
     cdef readonly object _verifier  # callable(text, hits) -> list of bool (boundary check), or None
     cdef object _rules              # callable(operand hits) -> rule hits, or None
     cdef object _rule_stream        # callable() -> incremental rule evaluator, or None
+    cdef object _glued              # callable(text, hits) -> list of bool (pinyin-run check), or None
     cdef tuple _severity_names      # severity index -> name (index 0: None)
     cdef tuple _actions             # severity rank -> action (index 0: no hit)
 
