@@ -265,7 +265,7 @@ class PinyinRunCheck:
         """The letters from text[i] outward (step -1: leftward), at most REACH, folded and as
         written, and whether the window cut them; None when a digit touches the hit."""
         letters = self._letters or self._ready()
-        out = []
+        out: list[str] = []
         while 0 <= i < len(text) and len(out) < REACH:
             cp = ord(text[i])
             if cp not in letters:
