@@ -155,3 +155,61 @@ def channel_hits(terms, text, options=FoldOptions(), max_gap=3):
 
 def _is_han(c: str) -> bool:
     return "\u3400" <= c <= "\u4dbf" or "\u4e00" <= c <= "\u9fff" or "\U00020000" <= c <= "\U0003134f"
+
+
+def glued_pinyin_ok(text: str, start: int, end: int, syllables, reach: int = 20) -> bool:
+    """The glued-pinyin rule, by brute force over ASCII text (issue 16): a pinyin key touching
+    Latin letters is kept only when the run splits into syllables at its ends (every
+    segmentation tried), no a/o/e-initial syllable follows another outside the key (nor starts
+    the key after letters), the run is not written like a name (capital, then lower case), and
+    no digit touches it. Only `reach` letters each side are read: where the run goes on, the
+    outermost letters may be part of a syllable (a proper suffix of one on the left, a proper
+    prefix on the right)."""
+    def is_letter(i):
+        return 0 <= i < len(text) and text[i].isascii() and text[i].isalpha()
+
+    def is_digit(i):
+        return 0 <= i < len(text) and text[i].isascii() and text[i].isdigit()
+
+    if is_digit(start - 1) or is_digit(end):
+        return False
+    a = start
+    while is_letter(a - 1) and start - a < reach:
+        a -= 1
+    b = end
+    while is_letter(b) and b - end < reach:
+        b += 1
+    left, right = text[a:start].lower(), text[end:b].lower()
+    left_cut, right_cut = start - a == reach, b - end == reach
+    run = text[a:b]
+    if left and text[start].lower() in "aoe":
+        return False
+    if not left_cut and len(run) > 1 and run[0].isupper() and run[1:] == run[1:].lower():
+        return False
+
+    def segmentations(s):
+        if not s:
+            yield []
+            return
+        for k in range(1, len(s) + 1):
+            if s[:k] in syllables:
+                for rest in segmentations(s[k:]):
+                    yield [s[:k]] + rest
+
+    def fine(parts, first_free):
+        return all(p[0] not in "aoe" for p in parts[1 if first_free else 0:])
+
+    def split_ok(s, cut_at_start, cut_at_end, first_free):
+        for i in range(len(s) + 1):
+            if i and not (cut_at_start and any(y.endswith(s[:i]) and y != s[:i] for y in syllables)):
+                continue
+            for j in range(i, len(s) + 1):
+                if j < len(s) and not (cut_at_end and any(y.startswith(s[j:]) and y != s[j:]
+                                                          for y in syllables)):
+                    continue
+                if any(fine(p, first_free and i == 0) for p in segmentations(s[i:j])):
+                    return True
+        return False
+
+    return (split_ok(left, left_cut, False, not left_cut)
+            and split_ok(right, False, right_cut, False))

@@ -51,6 +51,11 @@ first):
     primary first (pypinyin's rare and classical readings left out).
 ``guard_words.txt``
     extra common words that jieba's dictionary lacks, one a line (homophone guard).
+``syllables.txt``
+    the toneless pinyin syllables, one a line: every common reading (``readings.tsv``'s rule,
+    primary or kept) of a GB 2312 character that has a vowel (the interjections m, n, ng, hm,
+    hng are left out), ``ü`` written both ``v`` and ``u`` (``lve``, ``lue``).  The glued-pinyin
+    rule (``hansieve.verify.PinyinRunCheck``) splits Latin runs into these.
 """
 
 from __future__ import annotations
@@ -416,6 +421,17 @@ def build_readings(ctx: Ctx) -> dict[str, list[str]]:
 READING_SHARE = 0.10
 
 
+def build_syllables(readings: dict[str, list[str]]) -> list[str]:
+    """Every toneless syllable of a common reading that has a vowel, ``ü`` as ``v`` and as ``u``,
+    sorted."""
+    out = set()
+    for rs in readings.values():
+        for r in rs:
+            if any(v in r for v in "aeiouv"):
+                out.update({r, r.replace("v", "u")})
+    return sorted(out)
+
+
 def build_homophones(ctx: Ctx, readings: dict[str, list[str]]) -> dict[str, str]:
     by_syl: dict[str, list[str]] = collections.defaultdict(list)
     for ch in ctx.level1:
@@ -533,6 +549,11 @@ def render(ctx: Ctx) -> dict[str, str]:
         ctx, "common readings of heteronyms", "<char>\t<toneless readings, primary first, space-separated>",
         ["generator_version", "pypinyin_version", "jieba_dict", "gb2312"], len(multi),
     ) + [f"{k}\t{' '.join(v)}" for k, v in multi.items()]
+    sylls = build_syllables(readings)
+    files["syllables.txt"] = header(
+        ctx, "toneless pinyin syllables", "<syllable>, one a line (common readings of GB 2312 characters, with a vowel)",
+        ["generator_version", "pypinyin_version", "jieba_dict", "gb2312"], len(sylls),
+    ) + sylls
     hom = build_homophones(ctx, readings)
     files["homophones.tsv"] = header(
         ctx, "homophone pool (GB 2312 level 1)", "<toneless syllable>\t<chars, most frequent first>",

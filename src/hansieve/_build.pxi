@@ -313,6 +313,7 @@ cdef Sieve _attach(tuple arrays, object owners, dict header, object runtime):
     sv._verifier = runtime.verifier
     sv._rules = runtime.rules
     sv._rule_stream = runtime.rule_stream
+    sv._glued = getattr(runtime, "glued", None)
     sv._disguise = runtime.disguise
     if len(arrays[19]):
         _attach_channel(sv, arrays[19], owners, counts.get("channel_first"), runtime)

@@ -26,7 +26,8 @@ cdef size_t held_hits_cap = HELD_HITS_CAP
 VERIFY_WINDOW_CHARS = VERIFY_WINDOW
 VERIFY_REACH_CHARS = VERIFY_REACH
 TERM_FLAG_BITS = {"allow": TERM_ALLOW, "hidden": TERM_HIDDEN, "whole_word_start": TERM_WW_START,
-                  "whole_word_end": TERM_WW_END, "verify": TERM_VERIFY, "masked": TERM_MASKED}
+                  "whole_word_end": TERM_WW_END, "verify": TERM_VERIFY, "masked": TERM_MASKED,
+                  "glued": TERM_GLUED}
 MASK_CHARS = "".join(chr(MASK_CPS[i]) for i in range(N_MASK_CPS))
 
 
@@ -42,7 +43,9 @@ def _register_runtime(factory):
     names of severity indexes 1, 2, ...), ``actions`` (the action for each severity rank, index
     0: no hit), ``verifier`` (callable(text, hits) -> list of bool, or None), ``rules``
     (callable(operand hits) -> rule hits, or None) and ``rule_stream`` (callable() -> an
-    incremental rule evaluator, or None)."""
+    incremental rule evaluator, or None); optionally ``glued`` (callable(text, hits) -> list of
+    bool: the pinyin-run check of TERM_GLUED hits that touch Latin letters, or None: such hits
+    are dropped, as the whole-word rule would)."""
     global _runtime_factory
     _runtime_factory = factory
 
@@ -270,6 +273,7 @@ cdef class Sieve:
         self._disguise = None
         self._rules = None
         self._rule_stream = None
+        self._glued = None
         self._severity_names = (None,)
         self._actions = ("pass",)
 
@@ -999,7 +1003,7 @@ cdef class Stream:
                                   or (start >= horizon and t.has_allow)):
                     break
                 done += 1
-                outcome = classify(t, entry, flags, start, end, allows, strong, verifying)
+                outcome = classify(t, entry, flags, start, end, allows, strong, verifying, True)
                 if outcome == DISGUISE_NEEDS_CHECK and (start, end) in self._term_spans:
                     outcome = CHANNEL_EXACT     # as decide(): the term automaton's own span
                 elif outcome == DISGUISE_NEEDS_CHECK:
@@ -1016,16 +1020,19 @@ cdef class Stream:
                     h.end = end
                     out.push_back(h)
                 continue
-            if (verifying and needs_verification(t, entry, flags) and not final
-                    and end + VERIFY_REACH > available):
-                break       # the verification window is not all here yet
+            if (((verifying and needs_verification(t, entry, flags)) or flags & HIT_GLUED)
+                    and not final and end + VERIFY_REACH > available):
+                break       # the verification (or pinyin-run) window is not all here yet
             hidden = t.term_flags[entry] & TERM_HIDDEN
             if (not hidden and not final and start >= horizon
                     and (t.has_allow or t.term_flags[entry] & TERM_MASKED)):
                 break       # an allowlist entry (or a hit) covering it may still come
             done += 1
             # What: the same decision as for a whole text.
-            outcome = classify(t, entry, flags, start, end, allows, strong, verifying)
+            outcome = classify(t, entry, flags, start, end, allows, strong, verifying,
+                               needs_glued_check(t, entry, flags) and glued_answers(
+                                   self._sieve, self._buf,
+                                   [(entry, start - self._base, end - self._base)])[0])
             if outcome == OPERAND_NEEDS_CHECK and self._rules is None:
                 outcome = OPERAND
             elif outcome == NEEDS_CHECK or outcome == OPERAND_NEEDS_CHECK:

@@ -22,7 +22,9 @@ cdef enum:
                             # of evasion, so a boundary-verified term is reported unverified
     HIT_CHANNEL = 4         # found by the disguise channel (sound, shape, emoji, fillers):
                             # the disguise judge decides it
-    HIT_HOW_SHIFT = 8       # a judged channel hit: the judge's code (disguise.py) << this
+    HIT_HOW_SHIFT = 16      # a judged channel hit: the judge's code (disguise.py) << this
+    HIT_GLUED = 8           # a TERM_GLUED entry whose whole-word rule failed: Latin letters touch
+                            # an end, and the pinyin-run check decides (decide.pxi, classify)
 
 # Per-term flags (`TablesC.term_flags`).
 cdef enum:
@@ -33,6 +35,9 @@ cdef enum:
     TERM_VERIFY = 16        # keep only where word segmentation agrees (boundary check)
     TERM_MASKED = 32        # a masked form (the term with one inner character deleted): reported
                             # only where a mask symbol (* × ○ □ ...) was skipped inside the hit
+    TERM_GLUED = 64         # a pinyin key of 2+ syllables: may touch Latin letters where the run
+                            # around it splits into pinyin syllables at its ends (laogemade in
+                            # woshilaogemade), which the runtime's pinyin-run check decides
 
 cdef enum:
     PAGE_BITS = 8
@@ -147,6 +152,7 @@ cdef class Sieve:
     cdef readonly object _verifier  # callable(text, hits) -> list of bool (boundary check), or None
     cdef object _rules              # callable(operand hits) -> rule hits, or None
     cdef object _rule_stream        # callable() -> incremental rule evaluator, or None
+    cdef object _glued              # callable(text, hits) -> list of bool (pinyin-run check), or None
     cdef tuple _severity_names      # severity index -> name (index 0: None)
     cdef tuple _actions             # severity rank -> action (index 0: no hit)
     cdef readonly object _channel   # the disguise channel's automaton (a Sieve), or None

@@ -58,7 +58,10 @@ cdef vector[pair[Py_ssize_t, Py_ssize_t]] indexed(list spans):
 # resolve(), hit by hit as its text arrives; explain through decide() with a trace. The order
 # of the tests is the rule: allowlist entries and rule operands are never reported; a masked
 # form inside a hit that read the mask as noise is dropped (法*輪*功 is 法轮功, not 轮子功); a
-# deny hit inside an allowlist hit is dropped; a hit that spans a separator, or whose term is
+# deny hit inside an allowlist hit is dropped; a glued pinyin hit (HIT_GLUED: Latin letters
+# touch it, which the whole-word rule forbids) is kept only where the Latin run around it splits
+# into pinyin syllables at its ends (laogemade in woshilaogemade, not nige in Nigeria: the
+# runtime's check, given as `glued_ok`); a hit that spans a separator, or whose term is
 # boundary-verified and that skipped no disguising noise, is kept only where word segmentation
 # agrees; combination rules run over the operands that passed the same check.
 
@@ -77,15 +80,17 @@ cdef enum:
     CHANNEL_EXACT = 10      # the channel read the term itself: the term automaton's hit it is
     DROPPED_DISGUISE = 11   # a channel hit the disguise judge (or a separator inside it) rejects
     KEPT_DISGUISE = 12      # a channel hit the disguise judge keeps: reported as a disguise
+    DROPPED_GLUED = 13      # a glued pinyin hit whose Latin run does not split into pinyin
+                            # syllables at its ends (or a digit touches it)
     # classify() only: a check decides (resolve() / the judge turn these into the above)
-    NEEDS_CHECK = 13
-    OPERAND_NEEDS_CHECK = 14
-    DISGUISE_NEEDS_CHECK = 15
+    NEEDS_CHECK = 14
+    OPERAND_NEEDS_CHECK = 15
+    DISGUISE_NEEDS_CHECK = 16
 
 #: Names of the outcomes in trace records (``_core._trace``, read by explain).
 OUTCOMES = ("kept", "verified", "allowlist", "masked", "verification", "allow-entry", "operand",
             "operand-dropped", "rule", "operand-verified", "channel-exact", "disguise-dropped",
-            "disguise")
+            "disguise", "glued")
 
 #: The disguise judge's codes (disguise.py), kept in a judged hit's flags (HIT_HOW_SHIFT):
 #: 1-4 keep the hit and name its channel.
@@ -95,10 +100,11 @@ JUDGE_KEEPS = 5
 cdef inline int classify(const TablesC* t, uint32_t entry, uint32_t hit_flags, Py_ssize_t start,
                          Py_ssize_t end, const vector[pair[Py_ssize_t, Py_ssize_t]]& allows,
                          const vector[pair[Py_ssize_t, Py_ssize_t]]& strong,
-                         bint verifying) noexcept:
+                         bint verifying, bint glued_ok) noexcept:
     """The outcome of one raw hit, or NEEDS_CHECK / OPERAND_NEEDS_CHECK when the boundary
     check decides. `allows` and `strong` are index_spans() indexes of the allowlist hits and
-    of the deny hits that are not masked forms."""
+    of the deny hits that are not masked forms; `glued_ok` is the pinyin-run check's answer
+    for a HIT_GLUED hit (needs_glued_check(); ignored for any other)."""
     if hit_flags & HIT_CHANNEL:
         # A disguise channel hit (its entry is virtual: no term flags). A disguise never spans
         # a separator (真没办法，轮胎 is no 法轮 in any channel).
@@ -112,6 +118,8 @@ cdef inline int classify(const TablesC* t, uint32_t entry, uint32_t hit_flags, P
     if tf & TERM_HIDDEN:
         # Operands are verified like terms: 百家乐 across 数百家，乐此 is no operand.
         return OPERAND_NEEDS_CHECK if check else OPERAND
+    if hit_flags & HIT_GLUED and not glued_ok:
+        return DROPPED_GLUED
     if tf & TERM_MASKED and covers(strong, start, end):
         return DROPPED_MASKED
     if covers(allows, start, end):
@@ -126,6 +134,20 @@ cdef inline int resolve(int outcome, bint boundary_ok) noexcept:
     if outcome == OPERAND_NEEDS_CHECK:
         return OPERAND_VERIFIED if boundary_ok else OPERAND_DROPPED
     return outcome
+
+
+cdef inline bint needs_glued_check(const TablesC* t, uint32_t entry, uint32_t hit_flags) noexcept:
+    """Whether classify() needs the pinyin-run check's answer for this hit."""
+    return hit_flags & HIT_GLUED and not t.term_flags[entry] & (TERM_ALLOW | TERM_HIDDEN)
+
+
+cdef list glued_answers(Sieve sv, object text, list hits):
+    """The pinyin-run check's answers for (entry, start, end) hits of `text`, one call for all;
+    without a check (a core used without the package's runtime) every answer is no, as the
+    whole-word rule would have it."""
+    if sv._glued is None:
+        return [False] * len(hits)
+    return list(sv._glued(text, hits))
 
 
 cdef inline bint feeds_rules(int outcome) noexcept:
@@ -201,11 +223,18 @@ cdef int decide(Sieve sv, object text, vector[HitC]& hits, list trace) except -1
     cdef vector[int] outcome = vector[int](n)
     cdef bint verifying = sv._verifier is not None
     cdef bint has_rules = sv._rules is not None
+    cdef vector[char] glued_ok = vector[char](n)
+    glued = [i for i in range(n) if needs_glued_check(t, hits[i].term_id, hits[i].flags)]
+    if glued:
+        for i, ok in zip(glued, glued_answers(
+                sv, text, [(hits[i].term_id, hits[i].start, hits[i].end) for i in glued])):
+            glued_ok[i] = ok
     checks = []
     disguises = []
     for i in range(n):
         h = hits[i]
-        outcome[i] = classify(t, h.term_id, h.flags, h.start, h.end, allows, strong, verifying)
+        outcome[i] = classify(t, h.term_id, h.flags, h.start, h.end, allows, strong, verifying,
+                              glued_ok[i])
         if outcome[i] == OPERAND_NEEDS_CHECK and not has_rules:
             outcome[i] = OPERAND         # no rule can use it: not worth a check
         elif outcome[i] == NEEDS_CHECK or outcome[i] == OPERAND_NEEDS_CHECK:

@@ -189,6 +189,20 @@ cdef inline bint mask_ok(const ScanC* c, uint8_t flags, Py_ssize_t start) noexce
     return not (flags & TERM_MASKED) or c.last_mask > start
 
 
+cdef inline int admit(const TablesC* t, const ScanC* c, uint8_t flags, Py_ssize_t start,
+                      Py_ssize_t end) noexcept nogil:
+    """The whole-word and masked-form rules for a hit of an entry with one of their bits: -1
+    when they reject it, else the hit flags they add. A glued pinyin entry (TERM_GLUED) that
+    touches a letter or digit is not rejected here but flagged HIT_GLUED: whether the Latin run
+    around it splits into pinyin syllables at its ends is decided with the other decisions
+    after the scan (classify() in _decide.pxi; the check itself is the runtime's)."""
+    if not mask_ok(c, flags, start):
+        return -1
+    if whole_word_ok(t, c, flags, start, end):
+        return 0
+    return HIT_GLUED if flags & TERM_GLUED else -1
+
+
 cdef inline uint32_t hit_flags(const ScanC* c, Py_ssize_t start) noexcept nogil:
     return ((HIT_SPANS_PUNCT if c.last_punct > start else 0)
             | (HIT_SPANS_NOISE if c.last_noise > start else 0))
@@ -205,10 +219,16 @@ cdef inline bint needs_verification(const TablesC* t, uint32_t term_id, uint32_t
         (t.term_flags[term_id] & TERM_VERIFY) and not (flags & HIT_SPANS_NOISE))
 
 
+cdef inline bint undecided(const TablesC* t, uint32_t term_id, uint32_t flags) noexcept nogil:
+    """Whether a check after the scan may still drop this hit: the boundary check, or the
+    pinyin-run check of a glued pinyin hit."""
+    return (flags & HIT_GLUED) or needs_verification(t, term_id, flags)
+
+
 cdef inline void emit(const TablesC* t, ScanC* c, uint32_t term_id, uint32_t flags,
                       Py_ssize_t start, Py_ssize_t end) noexcept nogil:
     cdef HitC h
-    if c.counted != NULL and not t.has_allow and not needs_verification(t, term_id, flags) and not (
+    if c.counted != NULL and not t.has_allow and not undecided(t, term_id, flags) and not (
             t.term_flags[term_id] & (TERM_ALLOW | TERM_HIDDEN | TERM_MASKED)):
         # Nothing after the scan can take this hit back: count it and keep no record, so
         # count() needs no memory growing with the hits (大 x 10**7).
@@ -227,7 +247,7 @@ cdef inline void emit(const TablesC* t, ScanC* c, uint32_t term_id, uint32_t fla
         return
     # Stop early only on a hit nothing can take back: not an allow or rule operand, not one
     # awaiting verification, and no allow entry could still cover it.
-    if c.first_only and not t.has_allow and not needs_verification(t, term_id, flags) and not (
+    if c.first_only and not t.has_allow and not undecided(t, term_id, flags) and not (
             t.term_flags[term_id] & (TERM_ALLOW | TERM_HIDDEN)):
         c.done = True
 
@@ -308,16 +328,19 @@ cdef inline void report(const TablesC* t, ScanC* c, Py_ssize_t pos) noexcept nog
     cdef const StateC* st = &t.states[c.state]
     cdef uint32_t k, term_id
     cdef uint8_t flags
+    cdef int extra
     cdef Py_ssize_t start_n, start
     if not t.leftmost_longest:
         for k in range(st.out_begin, st[1].out_begin):
             term_id = t.outs[k]
             start = c.ring[(c.n - t.term_len[term_id]) & c.mask]
             flags = t.term_flags[term_id]
-            if flags & (TERM_WW_START | TERM_WW_END | TERM_MASKED) and not (
-                    whole_word_ok(t, c, flags, start, pos + 1) and mask_ok(c, flags, start)):
-                continue
-            emit(t, c, term_id, hit_flags(c, start), start, pos + 1)
+            extra = 0
+            if flags & (TERM_WW_START | TERM_WW_END | TERM_MASKED):
+                extra = admit(t, c, flags, start, pos + 1)
+                if extra < 0:
+                    continue
+            emit(t, c, term_id, hit_flags(c, start) | extra, start, pos + 1)
             if c.done:
                 return
         return
@@ -329,11 +352,13 @@ cdef inline void report(const TablesC* t, ScanC* c, Py_ssize_t pos) noexcept nog
             continue    # overlaps a reported hit
         start = c.ring[start_n & c.mask]
         flags = t.term_flags[term_id]
-        if flags & (TERM_WW_START | TERM_WW_END | TERM_MASKED) and not (
-                whole_word_ok(t, c, flags, start, pos + 1) and mask_ok(c, flags, start)):
-            continue
+        extra = 0
+        if flags & (TERM_WW_START | TERM_WW_END | TERM_MASKED):
+            extra = admit(t, c, flags, start, pos + 1)
+            if extra < 0:
+                continue
         h.term_id = term_id
-        h.flags = hit_flags(c, start)
+        h.flags = hit_flags(c, start) | extra
         h.start = start
         h.end = pos + 1
         h.start_n = start_n

@@ -293,6 +293,10 @@ def _say(ctx: _Context, h: Hit, outcome: str, hits: list[Hit], rules: list[list[
                              f"[{inside.start}:{inside.end}] {inside.original!r}")
     if outcome in ("disguise", "disguise-dropped", "channel-exact"):
         return "disguise", _say_disguise(h, outcome)
+    if outcome == "glued":
+        return "whole-word", ("dropped: Latin letters touch this pinyin key, and the run around it "
+                              "does not read as pinyin syllables with the key's ends on syllable "
+                              "boundaries (or is written like a name, or a digit touches it)")
     if outcome == "verified":
         return "verification", f"kept: {why}, and word segmentation puts boundaries at both ends"
     if outcome == "verification":

@@ -65,7 +65,7 @@ from .fold import CHAR_FOLDS, FoldMap, FoldOptions, apply_char_folds, fold_map
 from .segment import DictionaryWords, jieba_words
 
 __all__ = [
-    "Variant", "variants", "MECHANISMS", "HAS_PYPINYIN", "CHAR_FOLDS", "apply_char_folds",
+    "Variant", "variants", "MECHANISMS", "HAS_PYPINYIN", "pinyin_syllables", "CHAR_FOLDS", "apply_char_folds",
     "pinyin_readings", "pinyin_variants", "initials_variants", "mixed_variants", "initials_default",
     "homophone_variants", "variant_char_variants", "split_variants", "leet_variants",
     "numeric_variants", "reversed_variants", "masked_variants", "collapse_repeats",
@@ -165,6 +165,13 @@ class Variant(NamedTuple):
 def _rows(name: str) -> list[list[str]]:
     with open(os.path.join(DATA_DIR, name), encoding="utf-8") as fh:
         return [line.rstrip("\n").split("\t") for line in fh if line.strip() and line[0] not in "#@"]
+
+
+@functools.lru_cache(maxsize=None)
+def pinyin_syllables() -> frozenset[str]:
+    """The toneless pinyin syllables (``syllables.txt``: the common readings of GB 2312
+    characters that have a vowel, ``ü`` as ``v`` and ``u``), for the glued-pinyin rule."""
+    return frozenset(row[0] for row in _rows("syllables.txt"))
 
 
 @functools.lru_cache(maxsize=None)

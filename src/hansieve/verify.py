@@ -172,6 +172,7 @@ class Attachments(NamedTuple):
     verifier: Optional[BoundaryVerifier]
     rules: Optional[Callable[[list[RawHit]], list[RawHit]]]
     rule_stream: Optional[Callable[[], RuleStream]]
+    glued: Optional[PinyinRunCheck] = None
 
 
 def attachments(header: dict[str, Any]) -> Attachments:
@@ -181,9 +182,129 @@ def attachments(header: dict[str, Any]) -> Attachments:
     verifier = None
     if verify.get("mode", "off") != "off":
         verifier = BoundaryVerifier(verify.get("words", []), header["options"])
+    glued = PinyinRunCheck(header["options"])
     if not rules:
-        return Attachments(verifier, None, None)
-    return Attachments(verifier, rule_evaluator(rules), functools.partial(RuleStream, rules))
+        return Attachments(verifier, None, None, glued)
+    return Attachments(verifier, rule_evaluator(rules), functools.partial(RuleStream, rules), glued)
+
+
+# ---- glued pinyin (TERM_GLUED entries that touch Latin letters) -------------------------------
+
+class PinyinRunCheck:
+    """Decides a glued pinyin hit (``HIT_GLUED``: a pinyin key of two or more syllables that
+    Latin letters touch, which the whole-word rule would reject). It is kept only when the
+    Latin run around it reads as pinyin with the key's ends on syllable boundaries:
+
+    - the letters before the key are a concatenation of toneless pinyin syllables, and so are
+      the letters after it (``woshi|laogemade``, ``xinxue|lunjian``); English and other Latin
+      words mostly do not split (``mother``, ``Dubai``, ``Google``);
+    - pinyin's apostrophe rule: a syllable that begins with a, o or e (``an``, ``ou``, ``e``)
+      starts the run or follows an apostrophe; glued without one it is read as the end of the
+      syllable before (``xianchang`` is xian|chang, so no ``anchang`` in it; ``Nigeria`` would
+      need ri|a, ``humanitarian`` ri|an). The key's own syllables are the term's reading and
+      are not held to this; its first syllable is, where letters precede it;
+    - a run written like a name (capital first letter, the rest lower case: ``Guatemala``,
+      ``Nigeria``) is a proper noun in Latin script, not typed pinyin;
+    - a digit touching the key rejects it, as the whole-word rule did.
+
+    Only REACH code points each side are read (a stream holds no more): a run longer than that
+    is cut, and its outermost letters may then be part of a syllable (a suffix of one on the
+    left, a prefix on the right). Letters are the code points that fold one-to-one to an ASCII
+    letter (full-width, upper case, the variant layer's homoglyphs)."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self._options = options
+        self._letters: dict[int, str] | None = None
+        self._digits: frozenset[int] = frozenset()
+        self._syllables: frozenset[str] = frozenset()
+        self._inner: frozenset[str] = frozenset()     # syllables that may follow another
+        self._prefixes: frozenset[str] = frozenset()
+        self._suffixes: frozenset[str] = frozenset()
+        self._longest = 0
+        self._lock = threading.Lock()
+
+    def _ready(self) -> dict[int, str]:
+        with self._lock:
+            if self._letters is None:
+                from .fold import FoldOptions, fold_map
+                from .variants import pinyin_syllables
+                o = self._options
+                fm = fold_map(FoldOptions(o["fold_chinese"], o["fold_compat"], o["fold_case"],
+                                          o["skip_noise"], o.get("fold_variants", False)))
+                letters, digits = {}, set()
+                for cp in list(range(0x80)) + list(fm.mapping):
+                    f = fm.mapping.get(cp, chr(cp))
+                    if len(f) == 1 and f.isascii() and f.isalpha():
+                        letters[cp] = f.lower()
+                    elif len(f) == 1 and f.isascii() and f.isdigit():
+                        digits.add(cp)
+                sylls = pinyin_syllables()
+                self._syllables = sylls
+                self._inner = frozenset(s for s in sylls if s[0] not in "aoe")
+                self._prefixes = frozenset(s[:k] for s in sylls for k in range(1, len(s)))
+                self._suffixes = frozenset(s[k:] for s in sylls for k in range(1, len(s)))
+                self._longest = max(map(len, sylls))
+                self._digits = frozenset(digits)
+                self._letters = letters
+        return self._letters
+
+    def splits(self, s: str, run_start: bool = False) -> bool:
+        """Whether `s` (lower-case ASCII letters) is a concatenation of syllables ("" is), each
+        beginning with a consonant (or i, u, v) except the first when `s` starts the run."""
+        self._ready()
+        ok = [True] + [False] * len(s)
+        for i in range(1, len(s) + 1):
+            for k in range(1, min(self._longest, i) + 1):
+                if ok[i - k] and s[i - k:i] in (
+                        self._syllables if run_start and k == i else self._inner):
+                    ok[i] = True
+                    break
+        return ok[-1]
+
+    def _side(self, text: str, i: int, step: int) -> tuple[str, str, bool] | None:
+        """The letters from text[i] outward (step -1: leftward), at most REACH, folded and as
+        written, and whether the window cut them; None when a digit touches the hit."""
+        letters = self._letters or self._ready()
+        out: list[str] = []
+        while 0 <= i < len(text) and len(out) < REACH:
+            cp = ord(text[i])
+            if cp not in letters:
+                if not out and cp in self._digits:
+                    return None
+                break
+            out.append(text[i])
+            i += step
+        written = "".join(out[::step])
+        return "".join(letters[ord(c)] for c in written), written, len(out) == REACH
+
+    def ok(self, text: str, start: int, end: int) -> bool:
+        left = self._side(text, start - 1, -1)
+        right = self._side(text, end, 1)
+        if left is None or right is None:
+            return False
+        (lt, lw, lcut), (rt, rw, rcut) = left, right
+        letters = self._letters or self._ready()
+        key = "".join(letters[ord(c)] for c in text[start:end] if ord(c) in letters)
+        if lt and key[:1] in ("a", "o", "e"):
+            return False            # a zero-initial syllable glued to the one before
+        run = lw + "".join(c for c in text[start:end] if ord(c) in letters) + rw
+        if not lcut and len(run) > 1 and run[0].isupper() and not any(c.isupper() for c in run[1:]):
+            return False            # written like a name
+        if lcut:     # the run goes on past the window: its first letters may end a syllable
+            left_ok = any((k == 0 or lt[:k] in self._suffixes) and self.splits(lt[k:])
+                          for k in range(self._longest))
+        else:
+            left_ok = self.splits(lt, run_start=True)
+        if not left_ok:
+            return False
+        if rcut:
+            return any((k == 0 or rt[len(rt) - k:] in self._prefixes) and self.splits(rt[:len(rt) - k])
+                       for k in range(self._longest))
+        return self.splits(rt)
+
+    def __call__(self, text: str, hits: list[RawHit]) -> list[bool]:
+        """For each (entry, start, end) hit of `text`, whether the pinyin-run rule keeps it."""
+        return [self.ok(text, start, end) for _, start, end in hits]
 
 
 # ---- word-boundary verification (jieba's segmentation, native) ------------------------------

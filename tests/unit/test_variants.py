@@ -27,7 +27,7 @@ def texts(vs, mechanism=None):
 
 def test_data_files_have_provenance_headers():
     for name in ("char_folds.tsv", "homophones.tsv", "splits.tsv", "lookalikes.tsv", "readings.tsv",
-                 "guard_words.txt"):
+                 "guard_words.txt", "syllables.txt"):
         lines = (Path(V.DATA_DIR) / name).read_text(encoding="utf-8").splitlines()
         assert lines[0].startswith("# hansieve") and "gen_variant_data.py" in lines[0]
         header = {l.split("\t")[0][1:]: l.split("\t")[1] for l in lines if l.startswith("@")}
