@@ -548,6 +548,10 @@ def _add_variants(plan: _Plan, fm: FoldMap, whole_word: bool,
         return
     from .variants import variants as variant_spellings
     seen = set(plan.keys)
+    folder = _key_folder(fm.options)
+    new = tuple.__new__
+    no_flags: frozenset[str] = frozenset()
+    mechanism_no = {m: k for k, m in enumerate(plan.mechanisms)}
     for i in range(plan.n_deny):
         entry = plan.entries[i]
         if options is not None:
@@ -556,19 +560,24 @@ def _add_variants(plan: _Plan, fm: FoldMap, whole_word: bool,
             wanted = pinyin_only
         else:
             continue
-        for v in variant_spellings(entry.text, **wanted):
-            key = fm.fold_term(v.text)
+        spellings = variant_spellings(entry.text, **wanted)
+        for v, key in zip(spellings, _core._fold_keys(folder, [v.text for v in spellings])):
             if not key or key in seen:
                 continue    # nothing left, or another entry's key already
             seen.add(key)
-            if v.mechanism not in plan.mechanisms:
+            mechanism = mechanism_no.get(v.mechanism)
+            if mechanism is None:
+                mechanism = mechanism_no[v.mechanism] = len(plan.mechanisms)
                 plan.mechanisms.append(v.mechanism)
-            plan.entries.append(Term(v.text, entry.category, entry.severity, source=entry.source))
+            # Term(...) without the NamedTuple's Python __new__ (240k variants of the bundled lexicon)
+            plan.entries.append(new(Term, (v.text, entry.category, entry.severity, (), no_flags,
+                                           entry.source, None)))
             plan.keys.append(key)
-            plan.flags.append(_whole_word_bits(key, whole_word)
-                              | (_MASKED if v.mechanism == "masked" and v.deleted else 0))
+            plan.flags.append((_whole_word_bits(key, whole_word)
+                               if key[0] < "\x80" or key[-1] < "\x80" else 0)
+                              | (_MASKED if v.deleted and v.mechanism == "masked" else 0))
             plan.base_of.append(i)
-            plan.mechanism_of.append(plan.mechanisms.index(v.mechanism))
+            plan.mechanism_of.append(mechanism)
 
 
 def _check_output_bound(keys: list[str]) -> None:

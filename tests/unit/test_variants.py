@@ -386,3 +386,29 @@ def test_compiling_a_100000_character_term_fits_in_bounded_memory():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "[(0, 100000)]"
+
+
+# --- cached helpers give what they stand for ----------------------------------------------
+
+
+@needs_pinyin
+def test_memoised_pinyin_is_pypinyins_lazy_pinyin():
+    import random
+
+    import pypinyin
+    from hansieve.segment import jieba_words
+
+    rng = random.Random(16)
+    words = rng.sample([w for w in jieba_words().words if len(w) >= 2], 3000)
+    texts = words + [t.text for t in hansieve.load_lexicon().terms]
+    texts += ["".join(rng.sample(words, 3)) + "abc12" + rng.choice(words) for _ in range(300)]
+    for text in texts:
+        assert V._lazy_pinyin(text) == pypinyin.lazy_pinyin(text, style=pypinyin.Style.NORMAL), text
+        assert V._lazy_pinyin(text, tone3=True) == pypinyin.lazy_pinyin(
+            text, style=pypinyin.Style.TONE3, neutral_tone_with_five=True), text
+
+
+def test_native_keys_are_the_fold_of_each_text():
+    texts = ["法輪功", "f*u*c*k", "ＡＢＣ①", "", "㎂", "法 轮\u200b功", "p0rn"]
+    assert V._keys(texts) == [V._key(t) for t in texts]
+    assert V._cjk_count("法a轮𠀀b") == 3
