@@ -53,7 +53,7 @@ Repeats (法法轮轮功, fuuuck) are not a variant list: see :func:`collapse_re
 The bound: the variants of a term hold at most :func:`variant_budget` characters together,
 ``max(VARIANT_CHARS_MIN, VARIANT_CHARS_PER_CHAR * len(term))`` (40,000, or 16 per character),
 and each mechanism is asked for no more spellings than the budget left holds, so the keys, the
-work and the memory of a term are linear in its length (a 100,000-character term: at most 17
+work and the memory of a term are linear in its length (a 100,000-character term: 6 to 17
 keys and 1.7M automaton states; the work per variant is linear in the term, since every
 generator is lazy: products and combinations are cut by their limits before they are built).
 No real term comes near the floor.
