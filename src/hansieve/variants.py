@@ -326,7 +326,7 @@ def _key(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def _native_fold() -> object:
+def _native_fold() -> Any:
     """:func:`_fold` as the core's per-code-point table (built once, a few milliseconds)."""
     fm = _fold()
     return _core._key_folder(fm.mapping, fm.noise_ranges)
