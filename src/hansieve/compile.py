@@ -552,6 +552,8 @@ def _add_variants(plan: _Plan, fm: FoldMap, whole_word: bool,
     new = tuple.__new__
     no_flags: frozenset[str] = frozenset()
     mechanism_no = {m: k for k, m in enumerate(plan.mechanisms)}
+    add_entry, add_key, add_flags = plan.entries.append, plan.keys.append, plan.flags.append
+    add_base, add_mechanism = plan.base_of.append, plan.mechanism_of.append
     for i in range(plan.n_deny):
         entry = plan.entries[i]
         if options is not None:
@@ -570,14 +572,13 @@ def _add_variants(plan: _Plan, fm: FoldMap, whole_word: bool,
                 mechanism = mechanism_no[v.mechanism] = len(plan.mechanisms)
                 plan.mechanisms.append(v.mechanism)
             # Term(...) without the NamedTuple's Python __new__ (240k variants of the bundled lexicon)
-            plan.entries.append(new(Term, (v.text, entry.category, entry.severity, (), no_flags,
-                                           entry.source, None)))
-            plan.keys.append(key)
-            plan.flags.append((_whole_word_bits(key, whole_word)
-                               if key[0] < "\x80" or key[-1] < "\x80" else 0)
-                              | (_MASKED if v.deleted and v.mechanism == "masked" else 0))
-            plan.base_of.append(i)
-            plan.mechanism_of.append(mechanism)
+            add_entry(new(Term, (v.text, entry.category, entry.severity, (), no_flags,
+                                 entry.source, None)))
+            add_key(key)
+            add_flags((_whole_word_bits(key, whole_word) if key[0] < "\x80" or key[-1] < "\x80" else 0)
+                      | (_MASKED if v.deleted and v.mechanism == "masked" else 0))
+            add_base(i)
+            add_mechanism(mechanism)
 
 
 def _check_output_bound(keys: list[str]) -> None:

@@ -1044,7 +1044,7 @@ def variants(term: str, *, pinyin: bool = True, initials: bool | None = None, ho
     seen = {_key(term)}
     result = []
     for v, k in zip(out, _keys([v.text for v in out])):
-        if k and k not in seen and precise_enough(term, v, k):
+        if k and k not in seen and (v.mechanism not in _GUARDED or precise_enough(term, v, k)):
             budget -= len(v.text)
             if budget < 0:
                 break
@@ -1064,6 +1064,10 @@ def variant_budget(term: str) -> int:
 #: reviews, where they made most of the variants' false alarms), and verification cannot reject
 #: them, since the pair sits on token boundaries.
 HOMOPHONE_MIN_CHARS = 3
+
+
+#: The mechanisms :func:`precise_enough` looks at (it passes every other variant).
+_GUARDED = frozenset({"pinyin_mixed", "numeric", "pinyin_initials"})
 
 
 def precise_enough(term: str, v: Variant, key: str) -> bool:
