@@ -598,6 +598,12 @@ def _add_variants(plan: _Plan, fm: FoldMap, whole_word: bool,
     if options is None and not any("pinyin" in plan.entries[i].flags for i in range(plan.n_deny)):
         return
     from .variants import variants as variant_spellings
+    folder = _key_folder(fm.options)
+    new = tuple.__new__
+    no_flags: frozenset[str] = frozenset()
+    mechanism_no = {m: k for k, m in enumerate(plan.mechanisms)}
+    add_entry, add_key, add_flags = plan.entries.append, plan.keys.append, plan.flags.append
+    add_base, add_mechanism = plan.base_of.append, plan.mechanism_of.append
     for i in range(plan.n_deny):
         entry = plan.entries[i]
         if options is not None:
@@ -611,21 +617,25 @@ def _add_variants(plan: _Plan, fm: FoldMap, whole_word: bool,
         # every term sharing a spelling is reported, with its own category and severity
         # (tong xing lian is 同姓恋 and 同性恋; issue 16).
         owned = {plan.keys[i]}
-        for v in variant_spellings(entry.text, **wanted):
-            key = fm.fold_term(v.text)
+        spellings = variant_spellings(entry.text, **wanted)
+        for v, key in zip(spellings, _core._fold_keys(folder, [v.text for v in spellings])):
             if not key or key in owned:
                 continue    # nothing left, or this term's key already
             owned.add(key)
-            if v.mechanism not in plan.mechanisms:
+            mechanism = mechanism_no.get(v.mechanism)
+            if mechanism is None:
+                mechanism = mechanism_no[v.mechanism] = len(plan.mechanisms)
                 plan.mechanisms.append(v.mechanism)
-            plan.entries.append(Term(v.text, entry.category, entry.severity, source=entry.source))
-            plan.keys.append(key)
-            ww = _whole_word_bits(key, whole_word)
-            plan.flags.append(ww | (_MASKED if v.mechanism == "masked" and v.deleted else 0)
-                              | (_GLUED if ww and v.mechanism == "pinyin" and _gluable(entry.text, key)
-                                 else 0))
-            plan.base_of.append(i)
-            plan.mechanism_of.append(plan.mechanisms.index(v.mechanism))
+            # Term(...) without the NamedTuple's Python __new__ (240k variants of the bundled lexicon)
+            add_entry(new(Term, (v.text, entry.category, entry.severity, (), no_flags,
+                                 entry.source, None)))
+            add_key(key)
+            ww = _whole_word_bits(key, whole_word) if key[0] < "\x80" or key[-1] < "\x80" else 0
+            add_flags(ww | (_MASKED if v.deleted and v.mechanism == "masked" else 0)
+                      | (_GLUED if ww and v.mechanism == "pinyin" and _gluable(entry.text, key)
+                         else 0))
+            add_base(i)
+            add_mechanism(mechanism)
 
 
 def _check_output_bound(keys: list[str]) -> None:

@@ -231,16 +231,22 @@ def explain(sieve: Sieve, text: str) -> Explanation:
     ctx = _Context(sieve, text)
     _, trace = _core._trace(sieve, text)
     hits: list[Hit] = []
+    trace_kept: list[bool] = []     # which trace records became hits
     for entry, start, end, spans_separator, spans_noise, masked, outcome, judged in trace:
         if outcome == "rule":
             h = ctx.hit(entry, entry, start, end, "rule")
         elif ctx.entry(entry)["kind"] == "disguise":
             h = ctx.disguise(entry, start, end)
+            if h.disguise and h.disguise["test"] == "exact":
+                # The channel read the term as written: the term automaton's own hit says it.
+                trace_kept.append(False)
+                continue
         else:
             e = ctx.entry(entry)
             role = _role(e)
             h = ctx.hit(entry, int(e["base"]), start, end, role)
         h.spans_separator, h.spans_noise, h.masked = spans_separator, spans_noise, masked
+        trace_kept.append(True)
         h.kept = outcome in _REPORTED
         h.needs_verification = outcome in _CHECKED
         if h.needs_verification:
@@ -249,7 +255,7 @@ def explain(sieve: Sieve, text: str) -> Explanation:
         hits.append(h)
     rules: list[list[Any]] = sieve.header.get("rules") or []
     satisfied = {h.entry for h in hits if h.role == "rule"}
-    for h, record in zip(hits, trace):
+    for h, record in zip(hits, [r for r, keep in zip(trace, trace_kept) if keep]):
         h.stage, h.reason = _say(ctx, h, record[6], hits, rules, satisfied)
     rejects = _whole_word_rejects(ctx, {(h.entry, h.start, h.end) for h in hits})
     notes = []

@@ -352,9 +352,12 @@ def suggested_freqs(words: Sequence[str]) -> list[list[Any]]:
     """jieba's ``suggest_freq(word)`` (native): just enough frequency for the word to stay whole
     when it stands alone, so lexicon terms join the dictionary without carving themselves out of
     longer everyday words. Words jieba already knows keep their frequency (not listed)."""
-    from .segment import default_segmenter
-    seg = default_segmenter()
-    return [[w, seg.suggest_freq(w)] for w in dict.fromkeys(words) if not seg.freq(w)]
+    from .segment import segmenter_for
+    unique = list(dict.fromkeys(words))
+    if not unique:
+        return []
+    seg = segmenter_for(unique)
+    return [[w, seg.suggest_freq(w)] for w in unique if not seg.freq(w)]
 
 
 @functools.lru_cache(maxsize=8)
