@@ -112,6 +112,8 @@ def channel_hits(terms, text, options=FoldOptions(), max_gap=3):
     for term in terms:
         key = fm.fold_term(term)
         ck = channel_key(key) if len(key) >= 2 and all(_is_han(c) for c in key) else None
+        if ck is not None and any(c in t.fillers for c in key + ck):
+            ck = None
         keys.append(ck)
     alphabet = set("".join(k for k in keys if k))
     segments, chars, positions, gap = [], [], [], 0

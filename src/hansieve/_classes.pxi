@@ -483,7 +483,10 @@ cdef class Sieve:
         _check_text(text)
         if self._channel is not None:
             # A disguise is judged against every raw hit of the term automaton on its span (a
-            # term written as another term is that term): no early stop.
+            # term written as another term is that term): no early stop; a long text goes
+            # through a stream, which holds a bounded tail of both automata's hits.
+            if len(text) > STREAM_CHUNK:
+                return self._streamed(text, True) > 0
             return len(self._find(text)) > 0
         cdef vector[HitC] hits
         if self._scan(text, True, &hits, NULL, held_hits_cap):
@@ -525,8 +528,8 @@ cdef class Sieve:
         """``len(self.find(text))`` without building the Match objects; memory bounded as in
         :meth:`contains`."""
         _check_text(text)
-        if self._channel is not None:
-            return len(self._find(text))      # see contains()
+        if self._channel is not None:       # see contains()
+            return self._streamed(text, False) if len(text) > STREAM_CHUNK else len(self._find(text))
         cdef vector[HitC] hits
         cdef Py_ssize_t counted = 0
         if self._scan(text, False, &hits, &counted, held_hits_cap):

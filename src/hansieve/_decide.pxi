@@ -293,7 +293,8 @@ def _raw_hits(Sieve sv, str text):
 def _trace(Sieve sv, str text):
     """What decide() did with each raw hit of `text` (for ``hansieve explain``): the reported
     matches, and one record per raw hit in scan order, then per rule hit:
-    ``(entry, start, end, spans_separator, spans_noise, masked_form, outcome name)``."""
+    ``(entry, start, end, spans_separator, spans_noise, masked_form, outcome name, judge code)``
+    (the disguise judge's code for a channel hit, else None)."""
     cdef vector[HitC] hits
     cdef list trace = []
     sv._scan(text, False, &hits)

@@ -108,16 +108,19 @@ class DisguiseJudge:
         if folded == key:
             return EXACT, {"read": folded}
         has_emoji = any(ch in t.emoji for ch in span)
+        verdict: tuple[int, dict[str, Any]] = (0, {})
         if not has_emoji:
-            verdict = self._context_free.get((folded, key))
-            if verdict is None:
-                verdict = self._context_free[(folded, key)] = self._test_span(seg, log_total,
-                                                                              folded, key)
+            cached = self._context_free.get((folded, key))
+            if cached is None:
+                cached = self._context_free[(folded, key)] = self._test_span(seg, log_total,
+                                                                             folded, key)
+            verdict = cached
             if verdict[0]:
-                return verdict[0], details and self._details(t, fm, span, key, verdict[1])
+                return verdict[0], (self._details(t, fm, span, key, verdict[1]) if details
+                                    else None)
         if not self._edges_ok(seg, one, text, start, end, key):
-            return DROP_EDGES, details and self._details(t, fm, span, key, {})
-        found = self._details(t, fm, span, key, {} if has_emoji else verdict[1])
+            return DROP_EDGES, self._details(t, fm, span, key, {}) if details else None
+        found = self._details(t, fm, span, key, verdict[1])
         return JUDGE_REASONS.index(found["channel"]), found if details else None
 
     def _edges_ok(self, seg: Any, one: Any, text: str, start: int, end: int, key: str) -> bool:
@@ -126,8 +129,8 @@ class DisguiseJudge:
             return True
         if EDGES in ("restored", "either"):
             restored = text[:start] + key + text[end:]
-            return seg.is_boundary_aligned_many(restored, [(start, start + len(key))], 16, None,
-                                                one)[0]
+            return bool(seg.is_boundary_aligned_many(restored, [(start, start + len(key))], 16,
+                                                     None, one)[0])
         return False
 
     def _test_span(self, seg: Any, log_total: float, folded: str,
