@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# CI: the whole test suite (tests/, not benches/) against an AddressSanitizer +
-# UndefinedBehaviorSanitizer build of both native modules (setup.py: HANSIEVE_SANITIZE=1).
+# CI: the test suite (tests/, not benches/) against an AddressSanitizer +
+# UndefinedBehaviorSanitizer build of both native modules (setup.py: HANSIEVE_SANITIZE=1), less
+# the tests of Python only (listed below; SANITIZE_FULL=1 runs everything), on pytest-xdist
+# workers.
 #
-# Fails when pytest fails or when any sanitizer report was written, even by a subprocess (the CLI
-# tests run `hansieve` in child processes, which inherit LD_PRELOAD and ASAN_OPTIONS).
+# Fails when pytest fails or when any sanitizer report was written, even by a subprocess (the
+# command run below and the tests' child processes inherit LD_PRELOAD and ASAN_OPTIONS).
 #
 # - The build goes into its own venv (.venv-sanitize), never the development one.
 # - LD_PRELOAD: python3 itself is not built with ASan, so the ASan runtime must be loaded first;
@@ -95,9 +97,11 @@ if [ -z "${SANITIZE_FULL:-}" ]; then
         PYTHON_ONLY+=(--ignore="$ROOT/tests/$t")
     done
 fi
+# -n: pytest-xdist workers (the test extra), one per core by default. In .ci/run the fuzz runs
+# share the cores for their first minutes, then the suite has both to itself.
 "$VENV/bin/python" -m pytest "$ROOT/tests" --rootdir="$ROOT" -c "$ROOT/pyproject.toml" \
     --ignore="$ROOT/tests/integration/test_spark.py" "${SLOW[@]}" "${PYTHON_ONLY[@]}" \
-    -p no:cacheprovider -q "$@"
+    -n "${SANITIZE_WORKERS:-auto}" -p no:cacheprovider -q "$@"
 rc=$?
 end=$(date +%s)
 set -e
