@@ -10,6 +10,7 @@ OUT=${HANSIEVE_BENCH_JSON:-$(mktemp -d)/bench.json}
 "$PY" -m pytest benches/test_bench_scan.py benches/test_bench_pipeline.py \
     benches/test_bench_long.py benches/test_bench_build.py benches/test_bench_load.py \
     benches/test_bench_batch.py benches/test_bench_variants.py benches/test_bench_serve.py \
-    benches/test_bench_verify.py benches/test_bench_build_long.py benches/test_bench_compile.py --benchmark-enable --benchmark-only --bench-seconds=0.5 -p no:cacheprovider -q \
+    benches/test_bench_verify.py benches/test_bench_build_long.py benches/test_bench_compile.py \
+    benches/test_bench_channels.py --benchmark-enable --benchmark-only --bench-seconds=0.5 -p no:cacheprovider -q \
     --benchmark-json="$OUT" --benchmark-columns=median,iqr,rounds --benchmark-sort=name
 "$PY" benches/check_ratios.py "$OUT"

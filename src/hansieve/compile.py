@@ -372,7 +372,7 @@ def compile(
     categories, category_no = _categories(plan)
     if not channel_on and channel_why:
         warnings.warn(channel_why, HansieveWarning, stacklevel=3)
-    channel = _Channel(plan, fm, options, max_gap, collapse_repeats) if channel_on else None
+    channel = _Channel(plan, fm, options, max_gap) if channel_on else None
     header: dict[str, Any] = {
         "hansieve": __version__,
         "options": {
@@ -746,8 +746,7 @@ class _Channel:
     characters, keyed by its characters' classes (channels.py), over a code table that reads
     every text character as its class (after the scanner's own fold)."""
 
-    def __init__(self, plan: _Plan, fm: FoldMap, options: FoldOptions, max_gap: int,
-                 collapse_repeats: bool) -> None:
+    def __init__(self, plan: _Plan, fm: FoldMap, options: FoldOptions, max_gap: int) -> None:
         from . import channels
         self.table = channels.table()
         self.terms: list[int] = []
@@ -764,7 +763,7 @@ class _Channel:
                 self.keys.append(ck)
         self.n = len(self.terms)
         self.fm, self.options = fm, options
-        self.max_gap, self.collapse_repeats = max_gap, collapse_repeats
+        self.max_gap = max_gap
         self.texts = [plan.entries[i].text for i in self.terms]
 
     def _code_table(self) -> tuple[tuple[bytes, bytes, bytes, bytes], int]:
@@ -814,7 +813,8 @@ class _Channel:
         header = {
             "hansieve": __version__,
             "options": {"match_kind": MatchKind.OVERLAPPING.value, "max_gap": self.max_gap,
-                        "collapse_repeats": bool(self.collapse_repeats), "channel_of": True},
+                        # never collapsed: a class is no character (台态度 is no 台独)
+                        "collapse_repeats": False, "channel_of": True},
             "counts": {"n_syms": n_syms, "n_deny": n, "n_allow": 0, "n_masked": 0},
             "categories": [], "rules": [], "extra": {}, "verify": {"mode": "off", "words": []},
             "mechanisms": ["exact"], "channel_table": self.table.version,
