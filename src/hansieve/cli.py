@@ -272,7 +272,7 @@ def _warn(message: str) -> None:
 
 
 def _compile(lexicon: Lexicon, option: bool | str | dict[str, bool],
-             caching: bool = False) -> tuple[Sieve, list[str]]:
+             caching: bool = False, channels: bool | None = None) -> tuple[Sieve, list[str]]:
     """compile(), with its warnings (what it left out, and why) shown as one line each and
     returned; `caching`: on a terminal, a line saying that this first run compiles (seconds for
     a large lexicon) and later ones will not."""
@@ -284,7 +284,8 @@ def _compile(lexicon: Lexicon, option: bool | str | dict[str, bool],
     started = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        sieve = compile(lexicon, variants=option)
+        sieve = compile(lexicon, variants=option,
+                        channels="auto" if channels is None else channels)
     messages = [str(w.message) for w in caught]
     for message in messages:
         _warn(message)
@@ -294,24 +295,26 @@ def _compile(lexicon: Lexicon, option: bool | str | dict[str, bool],
 
 
 def _sieve(paths: list[str] | None, pinyin: bool | None = None,
-           variants: bool | None = None) -> Sieve:
+           variants: bool | None = None, channels: bool | None = None) -> Sieve:
     """A compiled file given alone is loaded; lexicon files and folders are compiled once and
     cached (keyed by hansieve's version and installed files, the fold table, every lexicon
     file's sha256 and the variant options), so a scan starts in milliseconds.
     HANSIEVE_NO_CACHE=1 turns the cache off."""
     if paths and len(paths) == 1 and is_compiled(paths[0]):
-        if pinyin is not None or variants is not None:
-            raise UsageError(f"{paths[0]} is already compiled: --pinyin/--variants apply to "
-                             "lexicon files (hansieve build them in)")
+        if pinyin is not None or variants is not None or channels is not None:
+            raise UsageError(f"{paths[0]} is already compiled: --pinyin/--variants/--channels "
+                             "apply to lexicon files (hansieve build them in)")
         return load(paths[0])
     lexicon: Lexicon = load_lexicon(paths or None)
     option = variants_option(pinyin, variants, len(lexicon.terms))
     if os.environ.get("HANSIEVE_NO_CACHE") == "1":
-        return _compile(lexicon, option)[0]
+        return _compile(lexicon, option, channels=channels)[0]
     from .compile import _fold_table_sha256
     ident = f"{__version__}|{_fold_table_sha256()}|{_code_fingerprint()}|{lexicon.digest}"
     if option != "auto":
         ident += f"|variants={json.dumps(option, sort_keys=True)}"
+    if channels is not None:
+        ident += f"|channels={channels}"
     key = hashlib.sha256(ident.encode()).hexdigest()
     cached = _cache_dir() / f"lexicon-{key[:24]}.hsv"
     # compile()'s warnings, kept beside the entry: a cached lexicon warns on every run.
@@ -323,7 +326,7 @@ def _sieve(paths: list[str] | None, pinyin: bool | None = None,
         return sieve
     except (OSError, FormatError, ValueError):
         pass
-    sieve, messages = _compile(lexicon, option, caching=True)
+    sieve, messages = _compile(lexicon, option, caching=True, channels=channels)
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
@@ -481,7 +484,7 @@ def _scan(args: argparse.Namespace) -> int:
     formats = [_input_format(args, path) for path in files]     # option errors before any work
     decode = Decoder(check_encoding(args.encoding))
     _check_inputs(files)
-    sieve = _sieve(args.lexicon, args.pinyin, args.variants)
+    sieve = _sieve(args.lexicon, args.pinyin, args.variants, args.channels)
     out = _stdout()
     levels = {"block": ("block",), "review": ("block", "review"), None: ("block", "review", "pass")}
     wanted = levels[args.only]
@@ -547,7 +550,7 @@ def _mask(args: argparse.Namespace) -> int:
     fmt = _input_format(args, args.file)
     decode = Decoder(check_encoding(args.encoding))
     _check_inputs([args.file])
-    sieve = _sieve(args.lexicon, args.pinyin, args.variants)
+    sieve = _sieve(args.lexicon, args.pinyin, args.variants, args.channels)
     # The output keeps the input's encoding and line endings (newline="" translates nothing);
     # a stdout without bytes underneath (a doctest's) takes the text as it is.
     raw_out = getattr(sys.stdout, "buffer", None)
@@ -624,7 +627,7 @@ def _explain(args: argparse.Namespace) -> int:
             texts.append(msg.text)
     else:
         texts = [args.text]
-    sieve = _sieve(args.lexicon, args.pinyin, args.variants)
+    sieve = _sieve(args.lexicon, args.pinyin, args.variants, args.channels)
     out = _stdout()
     flagged = False
     for number, text in enumerate(texts, 1):
@@ -689,13 +692,13 @@ def _bench(args: argparse.Namespace) -> int:
     out = _stdout()
     started = time.perf_counter()
     if args.lexicon and len(args.lexicon) == 1 and is_compiled(args.lexicon[0]):
-        sieve = _sieve(args.lexicon, args.pinyin, args.variants)     # loaded, not compiled
+        sieve = _sieve(args.lexicon, args.pinyin, args.variants, args.channels)   # loaded
         option: Any = sieve.options.get("variants", "compiled in")
         compile_row = "- (a compiled file)"
     else:
         lexicon = load_lexicon(args.lexicon or None)
         option = variants_option(args.pinyin, args.variants, len(lexicon.terms))
-        sieve, _ = _compile(lexicon, option)
+        sieve, _ = _compile(lexicon, option, channels=args.channels)
         compile_row = f"{time.perf_counter() - started:.2f} s"
     data = sieve.to_bytes()
     load_s, _ = _timed(lambda: type(sieve).from_bytes(data), min(args.seconds, 0.5))
@@ -746,7 +749,8 @@ def _bench(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     lexicon = load_lexicon(args.lexicon or None)
-    sieve, _ = _compile(lexicon, variants_option(args.pinyin, args.variants, len(lexicon.terms)))
+    sieve, _ = _compile(lexicon, variants_option(args.pinyin, args.variants, len(lexicon.terms)),
+                        channels=args.channels)
     sieve.save(args.output)
     print(f"hansieve: wrote {args.output}: {len(sieve)} terms, "
           f"{Path(args.output).stat().st_size} bytes", file=sys.stderr)
@@ -817,6 +821,9 @@ def _lexicon_options(p: argparse.ArgumentParser, variants: bool = True) -> None:
         p.add_argument("--variants", action=argparse.BooleanOptionalAction, default=None,
                        help="match variant spellings (pinyin, homophones, lookalike and split "
                             "characters, leet); default: on for lexicons of up to 20,000 terms")
+        p.add_argument("--channels", action=argparse.BooleanOptionalAction, default=None,
+                       help="the disguise channel (sound, shape, emoji and filler disguises: "
+                            "冰犊 for 冰毒); default: on for lexicons of up to 20,000 terms")
 
 
 def _input_options(p: argparse.ArgumentParser) -> None:

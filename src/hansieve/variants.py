@@ -889,8 +889,9 @@ def is_name_like(term: str) -> bool:
 
 
 def reversed_variants(term: str) -> list[Variant]:
-    """The term backwards (志洪李), for terms of 3+ characters."""
-    if len(term) < 3 or term[::-1] == term:
+    """The term backwards (志洪李), for terms of 3+ Chinese characters. Latin terms are not
+    reversed: a reversed acronym is another acronym (dmt backwards is TMD, 他妈的)."""
+    if len(term) < 3 or term[::-1] == term or not all(_is_han(c) for c in term):
         return []
     return [Variant(term[::-1], "reversed")]
 

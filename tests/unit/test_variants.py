@@ -246,6 +246,7 @@ def test_reversed_and_name_heuristic():
     assert texts(V.reversed_variants("李洪志")) == ["志洪李"]
     assert V.reversed_variants("台独") == []
     assert V.reversed_variants("色中色") == []
+    assert V.reversed_variants("dmt") == []         # would be TMD (他妈的's initials)
     assert V.is_name_like("布雷维克")
     assert not V.is_name_like("冰毒")
     assert "志洪李" in texts(V.variants("李洪志", reverse=True))
