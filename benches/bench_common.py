@@ -64,14 +64,16 @@ LONG_LEXICONS_FULL = ("10k", "all")
 #: hansieve options with every fold off: hits are exactly a plain Aho-Corasick's overlapping hits
 FOLDS_OFF = dict(fold_chinese=False, fold_compat=False, fold_case=False, skip_noise=False,
                  fold_variants=False,
-                 whole_word=False, verify="off", collapse_repeats=False, variants=False)
+                 whole_word=False, verify="off", collapse_repeats=False, variants=False,
+                 channels=False)
 
 
 #: hansieve_folds_on: every per-character fold and noise skipping on (the defaults), but no
-#: word-boundary verification by segmentation and no variant spellings, which are not folds:
+#: word-boundary verification by segmentation, no variant spellings and no disguise channel,
+#: which are not folds:
 #: variants multiply the lexicon (10k jieba words -> 240k keys) and are measured by
 #: hansieve_default (the bundled lexicon, every default) and test_bench_variants.
-FOLDS_ON = dict(verify="off", variants=False)
+FOLDS_ON = dict(verify="off", variants=False, channels=False)
 
 
 def _supported(options: dict) -> dict:

@@ -991,7 +991,7 @@ cdef class Stream:
         cdef HitC h
         cdef uint32_t entry, flags
         cdef Py_ssize_t start, end, available = self._base + len(self._buf)
-        cdef bint verifying = self._sieve._verifier is not None, hidden
+        cdef bint verifying = self._sieve._verifier is not None, hidden, exact
         cdef int outcome
         queue = self._queue
         # The same span index as Sieve.find's (n log n however many hits a chunk holds).
@@ -1002,12 +1002,15 @@ cdef class Stream:
             # When: a hit waits for what could still change it.
             if flags & HIT_CHANNEL:
                 # The judge reads the segmentation window; an allowlist hit may still cover it.
-                if not final and (end + VERIFY_REACH > available
-                                  or (start >= horizon and t.has_allow)):
+                # On a span of the term automaton's own raw hit (found by the same point of the
+                # text) the channel hit is never reported: decided now, it holds nothing back.
+                exact = (start, end) in self._term_spans
+                if not final and not exact and (end + VERIFY_REACH > available
+                                                or (start >= horizon and t.has_allow)):
                     break
                 done += 1
                 outcome = classify(t, entry, flags, start, end, allows, strong, verifying, True)
-                if outcome == DISGUISE_NEEDS_CHECK and (start, end) in self._term_spans:
+                if outcome == DISGUISE_NEEDS_CHECK and exact:
                     outcome = CHANNEL_EXACT     # as decide(): the term automaton's own span
                 elif outcome == DISGUISE_NEEDS_CHECK:
                     code = self._sieve._disguise(self._buf, [(

@@ -732,8 +732,8 @@ def _channels_setting(channels: bool | str, n_deny: int, kind: MatchKind) -> tup
         return True, ""
     return False, (f"the disguise channel (homophones, lookalikes, emoji: 冰犊 for 冰毒) is off: the "
                    f"lexicon has {n_deny:,} terms, more than the {VARIANTS_AUTO_MAX:,} that "
-                   "channels='auto' takes; turn it on with channels=True, or pass channels=False "
-                   "to say off is meant")
+                   "channels='auto' takes (冰犊, 🔫支 pass unseen); turn it on with channels=True "
+                   "(command line: --channels), or pass channels=False to say off is meant")
 
 
 #: A disguise's severity: the term's, but at most "review" (see Match.severity).

@@ -93,6 +93,18 @@ def test_ordinary_words_that_sound_like_terms_are_not_reported():
         assert s.find(text) == [], text
 
 
+def test_the_judges_context_rules():
+    """A span inside a longer dictionary word of the text is ordinary text (福建人 holds 建人,
+    which reads as 贱人), and the channel collapses no repeats: two characters of one class are
+    two characters (台态度 is no 台独); a term holding a filler has no channel key (呢 in
+    机西呢无) and is still found as written."""
+    s = hansieve.compile(["贱人", "台独", "机西呢无"], variants=False)
+    assert s.find("那些福建人都很好") == []
+    assert [m.mechanism for m in s.find("你这建人滚")] == ["sound"]
+    assert s.find("说话的台态度不好") == []
+    assert s.options["channels"] and [m.term for m in s.find("一个机西呢无")] == ["机西呢无"]
+
+
 def test_a_term_written_as_another_term_is_that_term():
     s = hansieve.compile(TERMS, variants=False)
     assert [(m.term, m.mechanism) for m in s.find("你傻逼")] == [("傻逼", "exact")]

@@ -39,7 +39,7 @@ def compile_with(terms, options, max_gap, kind="overlapping", whole_word=True, c
                             fold_compat=options.compat, fold_case=options.case,
                             skip_noise=options.noise, fold_variants=options.variants,
                             max_gap=max_gap, whole_word=whole_word, verify="off",
-                            collapse_repeats=collapse, variants=False)
+                            collapse_repeats=collapse, variants=False, channels=False)
 
 
 def triples(matches):
@@ -137,7 +137,7 @@ def test_folds_off_equals_pyahocorasick(terms, text):
     expected = sorted((i, end - len(t) + 1, end + 1) for end, (i, t) in automaton.iter(text))
     sieve = hansieve.compile(terms, fold_chinese=False, fold_compat=False, fold_case=False,
                              skip_noise=False, fold_variants=False, whole_word=False,
-                             verify="off", collapse_repeats=False, variants=False)
+                             verify="off", collapse_repeats=False, variants=False, channels=False)
     assert sorted(triples(sieve.find(text))) == expected
 
 

@@ -676,9 +676,10 @@ def test_variants_off_above_the_limit_is_a_warning_on_every_run(tmp_path):
     for _ in range(2):                                   # compiled, then from the cache
         proc = run("scan", "--lexicon", str(lexicon), stdin="fa lun gong\n".encode())
         warning = [line for line in proc.stderr.decode().splitlines() if "warning" in line]
-        assert len(warning) == 1 and "20,001 terms" in warning[0], proc.stderr
+        assert len(warning) == 2 and all("20,001 terms" in w for w in warning), proc.stderr
         assert "variant spellings" in warning[0] and "--variants" in warning[0]
-    proc = run("scan", "--no-variants", "--lexicon", str(lexicon), stdin=b"ok\n")
+        assert "disguise channel" in warning[1] and "--channels" in warning[1]
+    proc = run("scan", "--no-variants", "--no-channels", "--lexicon", str(lexicon), stdin=b"ok\n")
     assert proc.stderr == b""                             # off on purpose: nothing to say
 
 
