@@ -159,6 +159,13 @@ cdef inline bint reported(int outcome) noexcept:
         outcome == KEPT_DISGUISE
 
 
+cdef inline int judged(HitC& h, int code) noexcept:
+    """The outcome of a channel hit given judge `code`, which the hit's flags keep."""
+    h.flags |= (<uint32_t>code) << HIT_HOW_SHIFT
+    return (CHANNEL_EXACT if code == 0 else
+            KEPT_DISGUISE if code < JUDGE_KEEPS else DROPPED_DISGUISE)
+
+
 cdef bint hit_order(const HitC& a, const HitC& b) noexcept:
     """find()'s order: by end, then longest first."""
     return a.end < b.end or (a.end == b.end and a.start < b.start)
@@ -247,14 +254,22 @@ cdef int decide(Sieve sv, object text, vector[HitC]& hits, list trace) except -1
             else:
                 disguises.append(i)
     if disguises:
-        # The disguise judge (disguise.py): one call for the message's channel hits.
-        codes = sv._disguise(text, [(sv._text(sv._base_of[hits[i].term_id]), hits[i].start, hits[i].end)
-                                    for i in disguises])
-        for k, i in enumerate(disguises):
-            code = codes[k]
-            hits[i].flags |= (<uint32_t>code) << HIT_HOW_SHIFT
-            outcome[i] = (CHANNEL_EXACT if code == 0 else
-                          KEPT_DISGUISE if code < JUDGE_KEEPS else DROPPED_DISGUISE)
+        # The disguise judge (disguise.py): what the span alone decides is in its `known` memo
+        # (most channel hits on clean text); one call for the rest of the message's hits.
+        known = sv._disguise.known
+        asked = []
+        for i in disguises:
+            term = sv._text(sv._base_of[hits[i].term_id])
+            code = known.get((term, text[hits[i].start:hits[i].end]))
+            if code is None:
+                asked.append((i, term))
+            else:
+                outcome[i] = judged(hits[i], code)
+        if asked:
+            codes = sv._disguise(text, [(term, hits[i].start, hits[i].end) for i, term in asked])
+            for k in range(len(asked)):
+                i = asked[k][0]
+                outcome[i] = judged(hits[i], codes[k])
     if checks:
         # One call for every hit to check (the verifier answers per hit).
         keep = sv._verifier(text, [(hits[i].term_id, hits[i].start, hits[i].end) for i in checks])

@@ -65,6 +65,10 @@ class DisguiseJudge:
         # (folded span, folded term) -> the context-free tests' answer; bounded by the pairs
         # a lexicon's channel can read (cleared when it grows past _CACHE_MAX).
         self._context_free: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
+        #: (term, span as written) -> the code of a verdict the span alone decides (exact, or
+        #: dropped as a word, a short term's span or likelier text): the core reads it before
+        #: it calls the judge (_decide.pxi), which most channel hits on clean text then skip.
+        self.known: dict[tuple[str, str], int] = {}
 
     def _ready(self) -> tuple[Any, ...]:
         with self._lock:
@@ -86,6 +90,8 @@ class DisguiseJudge:
         """The judge code of each (term, start, end) hit of `text`."""
         if len(self._context_free) > _CACHE_MAX:
             self._context_free.clear()
+        if len(self.known) > _CACHE_MAX:
+            self.known.clear()
         return [self.judge(text, term, start, end, False)[0] for term, start, end in hits]
 
     def _logprob(self, seg: Any, log_total: float, s: str) -> float:
@@ -108,6 +114,7 @@ class DisguiseJudge:
         span = text[start:end]
         folded = fm.fold_term(span)
         if folded == key:
+            self.known[(term, span)] = EXACT
             return EXACT, {"read": folded}
         has_emoji = any(ch in t.emoji for ch in span)
         verdict: tuple[int, dict[str, Any]] = (0, {})
@@ -118,6 +125,7 @@ class DisguiseJudge:
                                                                              folded, key)
             verdict = cached
             if verdict[0]:
+                self.known[(term, span)] = verdict[0]
                 return verdict[0], (self._details(t, fm, span, key, verdict[1]) if details
                                     else None)
         if not has_emoji:

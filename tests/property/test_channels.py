@@ -93,6 +93,22 @@ def test_ordinary_words_that_sound_like_terms_are_not_reported():
         assert s.find(text) == [], text
 
 
+def test_the_judges_memo_holds_only_what_the_span_decides():
+    """The core skips the judge for a (term, span) in its `known` memo: every memo entry is the
+    code a fresh judge gives that span in another context, and a second find() agrees."""
+    from hansieve.disguise import DisguiseJudge
+    s = hansieve.compile(TERMS, variants=False)
+    texts = ["我大妈来了", "病毒来了", "他的态度很好", "我买了冰犊", "钕权主义", "人要吃饭", "打马虎眼",
+             "你傻逼", "若只是这样", "贡残党", "一只🐔头"]
+    first = [spans(s.find(t)) for t in texts]
+    assert [spans(s.find(t)) for t in texts] == first
+    known = dict(s._disguise.known)
+    assert known
+    fresh = DisguiseJudge(s.options)
+    for (term, span), code in known.items():
+        assert fresh.judge("他说" + span + "了", term, 2, 2 + len(span), False)[0] == code
+
+
 def test_the_judges_context_rules():
     """A span inside a longer dictionary word of the text is ordinary text (福建人 holds 建人,
     which reads as 贱人), and the channel collapses no repeats: two characters of one class are
