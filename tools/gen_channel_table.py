@@ -16,8 +16,9 @@ Sources (each recorded in the table's header):
 * **jieba**'s ``dict.txt`` (installed; MIT): character frequency (the sum of the frequencies of
   the words that contain the character), which picks each class's representative and says which
   characters are rare; single-character words tagged ``e`` (interjection) or ``y`` (modal
-  particle) are the filler characters (the evaluation set's filler kind draws on the same tags:
-  its numbers for that kind are not independent of this table).
+  particle) are the filler characters, with the two that issue 16 names (啊, 哈; jieba tags
+  them zg and nr) (the evaluation set's filler kind draws on the same tags and the issue's
+  fillers: its numbers for that kind are not independent of this table).
 * **pycorrector 1.1.4** ``pycorrector/data/same_stroke.txt`` (Apache-2.0; groups of characters
   that look alike, 形近字), and hansieve's own ``variant_data/lookalikes.tsv`` (cjk-decomp,
   characters that differ in one component): a *rare* character that looks like a common one
@@ -68,6 +69,8 @@ COMMON = 2_000
 PARTNER_RATIO = 20
 #: Latin letters that people put inside a term as a meaningless filler (枪x支).
 LATIN_FILLERS = "xX×✕✖"
+#: The two Chinese fillers issue 16 names (裸哈聊, 啊), which jieba tags otherwise (zg, nr).
+ISSUE_FILLERS = "啊哈"
 
 
 FUZZY = False
@@ -158,7 +161,8 @@ def build(sources: Path) -> str:
         if len(e) == 1 and 1 <= len(name) <= 2 and all(c in reading for c in name):
             emoji[e] = name
 
-    fillers = sorted(w for w, p in pos.items() if len(w) == 1 and p in ("e", "y"))
+    fillers = sorted({w for w, p in pos.items() if len(w) == 1 and p in ("e", "y")}
+                     | set(ISSUE_FILLERS))
 
     out = [
         "# hansieve disguise channel: sound classes, shape links, emoji, fillers",

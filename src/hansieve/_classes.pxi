@@ -334,6 +334,7 @@ cdef class Sieve:
             m.start = h.start
             m.end = h.end
             m._how = (h.flags >> HIT_HOW_SHIFT) & 0xFF if h.flags & HIT_CHANNEL else 0
+            m._spans = h.flags & (HIT_SPANS_PUNCT | HIT_SPANS_NOISE)
             m._sieve = self
             m._source = source
             m._offset = offset
@@ -718,13 +719,18 @@ cdef class Sieve:
         """Sizes of the native tables, for tuning and benchmarks. ``terms`` is ``len(sieve)``,
         the deny terms; ``keys`` counts every key of the automaton: the deny terms, their
         variant spellings (pinyin, homophones...), allowlist entries and rule operands.
+        ``channel_terms``: the deny terms the disguise channel reads (two or more Chinese
+        characters, no filler among them; 0 when the channel is off).
 
         >>> import hansieve
-        >>> s = hansieve.compile(["法轮功"])
-        >>> s.stats()["terms"] == len(s) == 1 and s.stats()["keys"] > 1   # variants
+        >>> s = hansieve.compile(["法轮功", "大"])
+        >>> s.stats()["terms"] == len(s) == 2 and s.stats()["keys"] > 2   # variants
         True
+        >>> s.stats()["channel_terms"]      # 大 is too short for the channel
+        1
         """
         return {
+            "channel_terms": len(self._channel) if self._channel is not None else 0,
             "terms": self._n_deny,
             "keys": self._t.n_terms,
             "states": self._t.n_states,
@@ -895,11 +901,12 @@ cdef class Stream:
 
     cdef int _queue_channel_hits(self, list found) except -1:
         """Queue the channel stream's hits (its matches are final as soon as it returns them:
-        its automaton has no allowlist, verification or rules) for the disguise judge."""
+        its automaton has no allowlist, verification or rules) for the disguise judge, with
+        what their raw hits said of the span (a separator inside drops it, as in decide())."""
         cdef Match m
         cdef uint32_t first = self._sieve._channel_first
         for m in found:
-            self._queue.append((first + m._entry, HIT_CHANNEL, m.start, m.end))
+            self._queue.append((first + m._entry, HIT_CHANNEL | m._spans, m.start, m.end))
         return 0
 
     cdef int _enter(self) except -1:

@@ -122,6 +122,7 @@ cdef class Match:
     cdef object _source                 # the scanned str (a stream: its buffer), for .text
     cdef Py_ssize_t _offset             # where _source starts in the scanned text
     cdef uint8_t _how                   # a disguise hit: the judge's code (0: not one)
+    cdef uint8_t _spans                 # the raw hit's HIT_SPANS_PUNCT / HIT_SPANS_NOISE bits
 
 cdef class Verdict:
     cdef readonly str action            # "block", "review" or "pass"

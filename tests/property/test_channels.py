@@ -121,6 +121,19 @@ def test_the_judges_context_rules():
     assert s.options["channels"] and [m.term for m in s.find("一个机西呢无")] == ["机西呢无"]
 
 
+def test_a_separator_inside_drops_a_disguise_in_every_caller():
+    """Regression: a stream queued the channel's hits without their raw hits' span bits, so a
+    disguise across a full stop (宜。后 read as 以后) was dropped by find() but reported by a
+    stream, and by count()/contains() on texts long enough to be streamed."""
+    s = hansieve.compile(["以后", "冰毒"], variants=False)
+    text = "白棋占得一些便宜。后丁伟的黑棋"
+    assert s.find(text) == []
+    stream = s.stream()
+    assert stream.feed(text) + stream.close() == []
+    long_text = (text + "\n") * 2000          # > 16,384 code points: count() streams it
+    assert s.count(long_text) == 0 and not s.contains(long_text)
+
+
 def test_a_term_written_as_another_term_is_that_term():
     s = hansieve.compile(TERMS, variants=False)
     assert [(m.term, m.mechanism) for m in s.find("你傻逼")] == [("傻逼", "exact")]
