@@ -8,19 +8,23 @@ disguise. The rule, in order (``JUDGE_REASONS`` names the codes for ``explain``)
 
 1. the span folds to the term itself: the term automaton reports it (``exact``);
 2. the span is a word of jieba's dictionary (病毒, 态度, 大妈): ordinary text (``word``);
-3. word segmentation puts no token edges at both its ends, neither in the text as written nor
-   with the term put back in its place (我住在 has no 倭猪: 住在 is one token, and 倭猪在 is
-   no better): ordinary text (``edges``);
+3. a two-character term's span keeps none of the term's own characters (``short``): ordinary
+   text that reads as a two-character term almost always has both characters different (若只
+   for 弱智: 104 of the 123 such spans on the tune split, and none of its 66 disguises of
+   two-character terms); the forms with both replaced that people use (河蟹, 尼玛) are set
+   phrases that a lexicon lists;
 4. the span is at least as likely as ordinary text as the term is (by the probability of each
    one's best segmentation under jieba's word frequencies: 人要 is likelier than 人妖 by far):
-   ordinary text (``likelier``).
+   ordinary text (``likelier``);
+5. a dictionary word of the text holds the span and more (福建人 holds 建人, read as 贱人):
+   ordinary text (``word``);
+6. word segmentation puts no token edges at both its ends, neither in the text as written nor
+   with the term put back in its place (我住在 has no 倭猪: 住在 is one token, and 倭猪在 is
+   no better): ordinary text (``edges``).
 
-A two-character term's disguise must also keep one of the term's own characters (钕权, 冰犊;
-``short``): ordinary text that reads as a two-character term almost always has both characters
-different (若只 for 弱智: 104 of the 123 such spans on the tune split, and none of its 66
-disguises of two-character terms); the forms with both replaced that people use (河蟹, 尼玛)
-are set phrases that a lexicon lists. Spans with an emoji skip 2, 4 and 5 (an emoji is no
-word, and jieba knows no emoji frequency).
+1-4 depend on the span alone: their answers are cached, and the core reads them from
+:attr:`DisguiseJudge.known` without calling the judge. Spans with an emoji skip 2-5 (an emoji
+is no word, and jieba knows no emoji frequency).
 Otherwise the hit is a disguise, named by its strongest channel: ``emoji``, ``shape``, ``sound``,
 ``filler``.
 """
