@@ -314,8 +314,8 @@ def compile(
         (``m.term``), with ``m.mechanism`` and the matched spelling ``m.via``.
     channels
         The disguise channel: also find a term written with other characters that sound or
-        look the same, or with emoji, or with filler characters inside (冰犊 for 冰毒, 🔫支 for
-        枪支, 枪x支), by a second automaton over sound and shape classes (:mod:`hansieve.channels`).
+        look the same, or with emoji, or with filler characters inside (冰犊 for 冰毒, 🐔头 for
+        鸡头, 枪x支), by a second automaton over sound and shape classes (:mod:`hansieve.channels`).
         Such a hit is reported only when the disguise judge (:mod:`hansieve.disguise`) keeps
         it: its span is no dictionary word, its edges are token edges, and it is not far likelier
         as ordinary text than the term. A disguise reports the term with ``m.mechanism``
@@ -732,7 +732,7 @@ def _channels_setting(channels: bool | str, n_deny: int, kind: MatchKind) -> tup
         return True, ""
     return False, (f"the disguise channel (homophones, lookalikes, emoji: 冰犊 for 冰毒) is off: the "
                    f"lexicon has {n_deny:,} terms, more than the {VARIANTS_AUTO_MAX:,} that "
-                   "channels='auto' takes (冰犊, 🔫支 pass unseen); turn it on with channels=True "
+                   "channels='auto' takes (冰犊, 🐔头 pass unseen); turn it on with channels=True "
                    "(command line: --channels), or pass channels=False to say off is meant")
 
 
