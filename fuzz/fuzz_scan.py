@@ -5,7 +5,9 @@ plain-Python oracle (tests/oracle.py), for a fixed lexicon under several compile
 
 Any mismatch raises AssertionError (atheris reports it as a crash and writes the input).
 Two more Sieves are only checked for sanity (no oracle models them): with word-boundary
-verification, whose hits must be a subset of the unverified ones, and with variant spellings."""
+verification, whose hits must be a subset of the unverified ones, and with variant spellings.
+The disguise channel (off in the oracle's configurations) has its own: its automaton's raw hits
+against ``oracle.channel_hits``, and the judged hits' invariants."""
 
 import sys
 
@@ -42,7 +44,7 @@ def _compile(terms, options, kind, max_gap, whole_word, collapse, **extra):
     kw = dict(match_kind=kind, fold_chinese=options.chinese, fold_compat=options.compat,
               fold_case=options.case, skip_noise=options.noise, fold_variants=options.variants,
               max_gap=max_gap, whole_word=whole_word, verify="off", collapse_repeats=collapse,
-              variants=False)
+              variants=False, channels=False)
     kw.update(extra)
     return hansieve.compile(terms, **kw)
 
@@ -50,7 +52,9 @@ def _compile(terms, options, kind, max_gap, whole_word, collapse, **extra):
 SIEVES = [_compile(*c[1:]) for c in CONFIGS]
 VERIFIED = _compile(TERMS, DEFAULT, "overlapping", 3, True, False, verify="all")
 VARIANTS = hansieve.compile(TERMS, verify="all", variants=True)
-for _sieve in (VERIFIED, VARIANTS):
+CHANNEL = hansieve.compile(TERMS, variants=False, collapse_repeats=False)
+assert CHANNEL.options["channels"]
+for _sieve in (VERIFIED, VARIANTS, CHANNEL):
     # build the segmenter now: on the first verified hit it takes seconds under ASan, and
     # libFuzzer would report that input as a slow unit
     if _sieve._verifier is not None:
@@ -112,16 +116,34 @@ def check_variants(text):
     VARIANTS.check(text)
 
 
+def check_channel(text):
+    """The channel automaton's raw hits equal the oracle's; what the judge keeps is a subset,
+    and every caller agrees on it."""
+    first = CHANNEL.header["counts"]["channel_first"]
+    to_term = [CHANNEL.entry(first + k)["base"] for k in range(len(CHANNEL._channel))]
+    got = sorted({(to_term[k], a, b) for k, a, b in hansieve._core._raw_hits(CHANNEL._channel, text)})
+    want = sorted({(k, a, b) for k, a, b in oracle.channel_hits(TERMS, text) if k in to_term})
+    assert got == want, (text, got, want)
+    hits = CHANNEL.find(text)
+    disguised = {(m.term_id, m.start, m.end) for m in hits if m.mechanism in (
+        "sound", "shape", "emoji", "filler")}
+    assert disguised <= set(got), (text, disguised, got)
+    assert CHANNEL.count(text) == len(hits) and CHANNEL.contains(text) == bool(hits)
+    check_streamed(CHANNEL, text, len(hits))
+
+
 def TestOneInput(data: bytes) -> None:
     fdp = atheris.FuzzedDataProvider(data)
-    which = fdp.ConsumeIntInRange(0, len(CONFIGS) + 1)
+    which = fdp.ConsumeIntInRange(0, len(CONFIGS) + 2)
     text = text_from(fdp, 64)
     if which < len(CONFIGS):
         check(CONFIGS[which], SIEVES[which], text)
     elif which == len(CONFIGS):
         check_verified(text)
-    else:
+    elif which == len(CONFIGS) + 1:
         check_variants(text)
+    else:
+        check_channel(text)
 
 
 def main() -> None:

@@ -35,14 +35,14 @@ def streamed(sieve, text: str, cuts: list[int]):
 
 def TestOneInput(data: bytes) -> None:
     fdp = atheris.FuzzedDataProvider(data)
-    which = fdp.ConsumeIntInRange(0, len(fuzz_scan.CONFIGS) + 1)
+    which = fdp.ConsumeIntInRange(0, len(fuzz_scan.CONFIGS) + 2)
     text = text_from(fdp, 160)
     cuts = sorted(fdp.ConsumeIntInRange(0, len(text)) for _ in range(fdp.ConsumeIntInRange(0, 8)))
     if which < len(fuzz_scan.CONFIGS):
         sieve = fuzz_scan.SIEVES[which]
         fuzz_scan.check(fuzz_scan.CONFIGS[which], sieve, text)   # find == oracle
     else:
-        sieve = VERIFIED if which == len(fuzz_scan.CONFIGS) else VARIANTS
+        sieve = (VERIFIED, VARIANTS, fuzz_scan.CHANNEL)[which - len(fuzz_scan.CONFIGS)]
     want = [full(m) for m in sieve.find(text)]
     got = [full(m) for m in streamed(sieve, text, cuts)]
     assert got == want, (which, text, cuts, got, want)

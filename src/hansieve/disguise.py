@@ -35,6 +35,8 @@ import math
 import threading
 from typing import Any
 
+from . import _core
+
 #: Judge codes (kept in the hit's flags by the core; 1-4 keep the hit, see _decide.pxi).
 EXACT, SOUND, SHAPE, EMOJI, FILLER, DROP_WORD, DROP_EDGES, DROP_LIKELIER, DROP_SHORT = range(9)
 JUDGE_REASONS = ("exact", "sound", "shape", "emoji", "filler", "word", "edges", "likelier",
@@ -48,6 +50,7 @@ KEEPS = 5
 LIKELIER = 1.0
 _LOG_LIKELIER = math.log(LIKELIER)
 _CACHE_MAX = 1 << 16
+_WINDOW, _REACH = _core.VERIFY_WINDOW_CHARS, _core.VERIFY_REACH_CHARS
 #: How far a dictionary word holding the span may reach before it and in all (characters).
 _WORD_AROUND, _WORD_AROUND_MAX = 3, 6
 #: Where the edges are checked: in the text as written, or else with the term put back in the
@@ -154,13 +157,15 @@ class DisguiseJudge:
         return ""
 
     def _edges_ok(self, seg: Any, one: Any, text: str, start: int, end: int, key: str) -> bool:
-        if EDGES in ("original", "either") and \
-                seg.is_boundary_aligned_many(text, [(start, end)], 16, None, one)[0]:
+        # The verifier's window and reach: each span judged in the same bounded context, so a
+        # stream (which keeps that much text before a waiting hit) judges as find() does.
+        if EDGES in ("original", "either") and seg.is_boundary_aligned_many(
+                text, [(start, end)], _WINDOW, _REACH, one)[0]:
             return True
         if EDGES in ("restored", "either"):
             restored = text[:start] + key + text[end:]
-            return bool(seg.is_boundary_aligned_many(restored, [(start, start + len(key))], 16,
-                                                     None, one)[0])
+            return bool(seg.is_boundary_aligned_many(restored, [(start, start + len(key))],
+                                                     _WINDOW, _REACH, one)[0])
         return False
 
     def _test_span(self, seg: Any, log_total: float, folded: str,
