@@ -326,8 +326,7 @@ def _say_disguise(h: Hit, outcome: str) -> str:
         return f"dropped: {read}, but a separator lies inside (a disguise is written in one piece)"
     return "dropped: " + read + ", but " + {
         "word": f"{d.get('word')!r} is a dictionary word: ordinary text",
-        "edges": "word segmentation cuts across one of its ends (in the text as written and "
-                 "with the term put back)",
+        "edges": "word segmentation of the text cuts across one of its ends",
         "likelier": f"it is likelier as ordinary text than the term (log10 ratio "
                     f"{d.get('log10_ratio')})",
         "short": "both characters of a two-character term are replaced (only set phrases do "
